@@ -1,0 +1,10 @@
+/**
+ * @module journal
+ * The append-only, durable journal and the projections that read it from their own cursors.
+ */
+export type { AppendInput, AppendResult, Journal, JournalBatch, JournalEntry } from './types.js'
+export { JournalPushback } from './types.js'
+export { SqliteJournal, DEFAULT_MAX_QUEUED_EVENTS } from './sqlite-journal.js'
+export type { Outcome, Projection, ProjectionStatus, ProjectionRunnerOptions } from './projection.js'
+export { ProjectionRunner } from './projection.js'
+export { openDatabase } from './database.js'

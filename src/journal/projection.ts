@@ -1,0 +1,142 @@
+/**
+ * Projections: consumers of the journal, each with its own durable cursor.
+ *
+ * A projection does idempotent work for a batch; the runner advances the cursor only
+ * after `apply` resolves `delivered`. A crash between the work and the cursor advance
+ * replays the batch on the next start, which is ordinary startup: there is no separate
+ * recovery path.
+ */
+import type { Journal, JournalBatch } from './types.js'
+
+export type Outcome = 'delivered' | 'errored' | 'rejected'
+
+export interface Projection {
+  /** Keys the cursor; never renamed. */
+  readonly name: string
+  /** Idempotent work for a batch. `errored` is retried with backoff; `rejected` holds the cursor. */
+  apply(batch: JournalBatch, signal: AbortSignal): Promise<Outcome>
+  /** Entries per batch (default 1000). */
+  readonly batchSize?: number
+}
+
+export interface ProjectionStatus {
+  name: string
+  cursor: number
+  lastOutcome?: Outcome
+  lastError?: string
+}
+
+export const DEFAULT_BATCH_SIZE = 1000
+export const DEFAULT_RETRY_MIN_MS = 200
+export const DEFAULT_RETRY_MAX_MS = 30_000
+
+export interface ProjectionRunnerOptions {
+  retryMinMs?: number
+  retryMaxMs?: number
+  onError?: (projection: string, error: unknown) => void
+}
+
+/** Runs one projection: wakes on every append, drains from its cursor, retries with backoff. */
+export class ProjectionRunner {
+  readonly #journal: Journal
+  readonly #projection: Projection
+  readonly #options: ProjectionRunnerOptions
+  readonly #abort = new AbortController()
+  #wake: (() => void) | undefined
+  #pending = true
+  #loop: Promise<void> | undefined
+  #unsubscribe: (() => void) | undefined
+  #status: ProjectionStatus
+  readonly #idleWaiters: (() => void)[] = []
+
+  constructor(journal: Journal, projection: Projection, options: ProjectionRunnerOptions = {}) {
+    this.#journal = journal
+    this.#projection = projection
+    this.#options = options
+    this.#status = { name: projection.name, cursor: 0 }
+  }
+
+  get status(): ProjectionStatus {
+    return { ...this.#status }
+  }
+
+  start(): void {
+    if (this.#loop) return
+    this.#unsubscribe = this.#journal.onAppend(() => this.poke())
+    this.#loop = this.#run()
+  }
+
+  /** Asks the runner to look for new entries (appends do this by themselves). */
+  poke(): void {
+    this.#pending = true
+    this.#wake?.()
+  }
+
+  /** Resolves once the runner has caught up with the journal head as it is now. */
+  async caughtUp(): Promise<void> {
+    const head = await this.#journal.head()
+    while (this.#status.cursor < head && !this.#abort.signal.aborted) {
+      await new Promise<void>((resolve) => this.#idleWaiters.push(resolve))
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.#unsubscribe?.()
+    this.#abort.abort()
+    this.#wake?.()
+    await this.#loop
+    for (const w of this.#idleWaiters.splice(0)) w()
+  }
+
+  async #run(): Promise<void> {
+    const signal = this.#abort.signal
+    let cursor = await this.#journal.getCursor(this.#projection.name)
+    this.#status.cursor = cursor
+    let backoff = this.#options.retryMinMs ?? DEFAULT_RETRY_MIN_MS
+    while (!signal.aborted) {
+      if (!this.#pending) {
+        for (const w of this.#idleWaiters.splice(0)) w()
+        await new Promise<void>((resolve) => (this.#wake = resolve))
+        this.#wake = undefined
+        continue
+      }
+      this.#pending = false
+      const batch = await this.#journal.read(cursor, this.#projection.batchSize ?? DEFAULT_BATCH_SIZE)
+      if (batch.entries.length === 0) continue
+      let outcome: Outcome
+      try {
+        outcome = await this.#projection.apply(batch, signal)
+        this.#status.lastError = undefined
+      } catch (error) {
+        outcome = 'errored'
+        this.#status.lastError = error instanceof Error ? error.message : String(error)
+        this.#options.onError?.(this.#projection.name, error)
+      }
+      this.#status.lastOutcome = outcome
+      if (outcome === 'delivered') {
+        await this.#journal.setCursor(this.#projection.name, batch.lastSeq)
+        cursor = batch.lastSeq
+        this.#status.cursor = cursor
+        backoff = this.#options.retryMinMs ?? DEFAULT_RETRY_MIN_MS
+        this.#pending = true // there may be more behind this batch
+        continue
+      }
+      // errored or rejected: hold the cursor, try again later.
+      await sleepUnlessAborted(backoff, signal)
+      backoff = Math.min(backoff * 2, this.#options.retryMaxMs ?? DEFAULT_RETRY_MAX_MS)
+      this.#pending = true
+    }
+  }
+}
+
+function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms)
+    signal.addEventListener('abort', done, { once: true })
+    function done(): void {
+      clearTimeout(timer)
+      signal.removeEventListener('abort', done)
+      resolve()
+    }
+  })
+}

@@ -1,0 +1,63 @@
+/**
+ * The journal: the one source of truth. An append resolves only once it is durable;
+ * every event gets a monotonically increasing sequence number (`seq`).
+ *
+ * Positions are named once: `seq` (one event), `head` (last durable seq),
+ * `cursor` (last seq a projection finished), `lag` (head minus cursor).
+ */
+import type { CloudTrailRecord } from '../record/index.js'
+
+export interface AppendInput {
+  record: CloudTrailRecord
+  /**
+   * Makes the append idempotent beyond the eventID: a second append with the same key
+   * (a retried PutAuditEvents batch, say) resolves to the first one's seq and eventID.
+   */
+  idempotencyKey?: string
+}
+
+export interface AppendResult {
+  seq: number
+  eventId: string
+  /** True when the event (by eventID or idempotency key) was already in the journal. */
+  duplicate: boolean
+}
+
+export interface JournalEntry {
+  seq: number
+  record: CloudTrailRecord
+}
+
+export interface JournalBatch {
+  entries: JournalEntry[]
+  /** The seq of the last entry, the cursor value once the batch is done. */
+  lastSeq: number
+}
+
+export interface Journal {
+  /** Appends records; resolves once they are durable (one sync shared by concurrent appends). */
+  append(inputs: AppendInput[], options?: { signal?: AbortSignal }): Promise<AppendResult[]>
+  /** Entries with seq > afterSeq, in seq order, at most `limit`. */
+  read(afterSeq: number, limit: number): Promise<JournalBatch>
+  /** Records by seq, for the ones that exist. */
+  getBySeq(seqs: number[]): Promise<Map<number, CloudTrailRecord>>
+  /** The seq of an event by its eventID, if stored. */
+  seqOfEventId(eventId: string): Promise<number | undefined>
+  /** The last durable seq (0 when empty). */
+  head(): Promise<number>
+  getCursor(name: string): Promise<number>
+  setCursor(name: string, seq: number): Promise<void>
+  /** Called after each durable append, with the new head. Returns an unsubscribe function. */
+  onAppend(listener: (head: number) => void): () => void
+  /** Deletes entries whose eventTime is older than the cutoff for the given account (retention). */
+  deleteOlderThan(cutoffMs: number, accountId?: string, options?: { keepAccounts?: string[] }): Promise<number>
+  close(): Promise<void>
+}
+
+/** Thrown when the journal cannot take more work right now; front ends answer 503 with Retry-After. */
+export class JournalPushback extends Error {
+  override readonly name = 'JournalPushback'
+  constructor(readonly reason: string) {
+    super(`journal pushback: ${reason}`)
+  }
+}
