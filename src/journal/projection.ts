@@ -29,11 +29,14 @@ export interface ProjectionStatus {
 export const DEFAULT_BATCH_SIZE = 1000
 export const DEFAULT_RETRY_MIN_MS = 200
 export const DEFAULT_RETRY_MAX_MS = 30_000
+/** Appends by another process (`opentrail import`) raise no event here, so runners also look now and then. */
+export const DEFAULT_POLL_INTERVAL_MS = 1000
 
 export interface ProjectionRunnerOptions {
   retryMinMs?: number
   retryMaxMs?: number
   onError?: (projection: string, error: unknown) => void
+  pollIntervalMs?: number
 }
 
 /** Runs one projection: wakes on every append, drains from its cursor, retries with backoff. */
@@ -46,6 +49,7 @@ export class ProjectionRunner {
   #pending = true
   #loop: Promise<void> | undefined
   #unsubscribe: (() => void) | undefined
+  #poll: NodeJS.Timeout | undefined
   #status: ProjectionStatus
   readonly #idleWaiters: (() => void)[] = []
 
@@ -63,6 +67,8 @@ export class ProjectionRunner {
   start(): void {
     if (this.#loop) return
     this.#unsubscribe = this.#journal.onAppend(() => this.poke())
+    this.#poll = setInterval(() => this.poke(), this.#options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS)
+    this.#poll.unref()
     this.#loop = this.#run()
   }
 
@@ -82,6 +88,7 @@ export class ProjectionRunner {
 
   async stop(): Promise<void> {
     this.#unsubscribe?.()
+    clearInterval(this.#poll)
     this.#abort.abort()
     this.#wake?.()
     await this.#loop

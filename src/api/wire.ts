@@ -1,0 +1,49 @@
+/** AWS JSON 1.1 value conventions: timestamps are epoch seconds, blobs are base64. */
+import { ApiError } from './errors.js'
+
+/** Serializes a handler's output: Date → epoch seconds, Buffer → base64. */
+export function toWireJson(value: unknown): string {
+  return JSON.stringify(value, function replacer(this: Record<string, unknown>, key: string, v: unknown) {
+    const original = key === '' ? value : this[key]
+    if (original instanceof Date) return original.getTime() / 1000
+    if (Buffer.isBuffer(original)) return original.toString('base64')
+    return v
+  })
+}
+
+/** Reads an input timestamp: epoch seconds (number), or an ISO string as some clients send. */
+export function readTimestamp(value: unknown, member: string): Date | undefined {
+  if (value === undefined || value === null) return undefined
+  const date =
+    typeof value === 'number' ? new Date(value * 1000) : typeof value === 'string' ? new Date(/^\d+(\.\d+)?$/.test(value) ? Number(value) * 1000 : value) : undefined
+  if (!date || Number.isNaN(date.getTime())) {
+    throw new ApiError('ValidationException', `1 validation error detected: Value at '${member}' failed to satisfy constraint: Member must be a timestamp`)
+  }
+  return date
+}
+
+export function readString(input: Record<string, unknown>, member: string, options: { required?: boolean; min?: number; max?: number } = {}): string | undefined {
+  const value = input[member]
+  if (value === undefined || value === null) {
+    if (options.required) throw new ApiError('InvalidParameterException', `${member} is required.`)
+    return undefined
+  }
+  if (typeof value !== 'string') throw new ApiError('InvalidParameterException', `${member} must be a string.`)
+  if (options.min !== undefined && value.length < options.min) throw new ApiError('InvalidParameterException', `${member} must be at least ${options.min} characters long.`)
+  if (options.max !== undefined && value.length > options.max) throw new ApiError('InvalidParameterException', `${member} must be at most ${options.max} characters long.`)
+  return value
+}
+
+export function readBoolean(input: Record<string, unknown>, member: string): boolean | undefined {
+  const value = input[member]
+  if (value === undefined || value === null) return undefined
+  if (typeof value !== 'boolean') throw new ApiError('InvalidParameterException', `${member} must be a boolean.`)
+  return value
+}
+
+export function readInteger(input: Record<string, unknown>, member: string): number | undefined {
+  const value = input[member]
+  if (value === undefined || value === null) return undefined
+  if (typeof value !== 'number' || !Number.isInteger(value)) throw new ApiError('InvalidParameterException', `${member} must be an integer.`)
+  return value
+}

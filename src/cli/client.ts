@@ -1,0 +1,20 @@
+/**
+ * The CloudTrail client the CLI's online commands use: the AWS SDK's own, pointed at the
+ * OpenTrail endpoint, with credentials from the usual AWS chain (environment, profile).
+ */
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail'
+import { DEFAULT_HOST, DEFAULT_PORT } from '../app/index.js'
+
+export interface ClientFlags {
+  endpoint?: string
+  region?: string
+  profile?: string
+}
+
+export function cloudTrailClient(flags: ClientFlags): CloudTrailClient {
+  if (flags.profile) process.env.AWS_PROFILE = flags.profile
+  return new CloudTrailClient({
+    endpoint: flags.endpoint ?? process.env.OPENTRAIL_ENDPOINT ?? `http://${DEFAULT_HOST}:${DEFAULT_PORT}`,
+    region: flags.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
+  })
+}

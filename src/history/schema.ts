@@ -1,0 +1,77 @@
+/**
+ * The history index's tables, beside the journal in the same SQLite database.
+ *
+ * Sized for small disk: every repeated string is an integer id (history_strings), the
+ * (account, Region, category) triple is one small id (history_scopes), and both lookup
+ * tables are WITHOUT ROWID, so a row is its key and nothing else.
+ *
+ * - history_events: one row per indexed event, keyed (scope, ro, time, seq). It drives
+ *   lookups without an attribute (or with ReadOnly only) and holds the attribute ids an
+ *   event was posted under, so retention can delete its postings exactly.
+ * - history_postings: one row per (event, attribute value), keyed
+ *   (scope, attr, value, time, seq): a lookup by an attribute is one range scan, newest
+ *   first, LIMIT maxResults+1.
+ * EventId is not posted: the journal's unique index on event_id already answers it.
+ * Only management and Insights events are indexed; Event History shows nothing else.
+ */
+import type Database from 'better-sqlite3'
+
+/** Posting attribute codes; stored, so never renumbered. */
+export const ATTR = {
+  EventName: 1,
+  EventSource: 2,
+  Username: 3,
+  AccessKeyId: 4,
+  ResourceType: 5,
+  ResourceName: 6,
+} as const
+export type PostedAttribute = keyof typeof ATTR
+
+/** Scope category codes; stored. */
+export const CATEGORY = { management: 1, insight: 2 } as const
+
+/** history_events.ro: readOnly false, true, or absent from the record. */
+export const RO = { false: 0, true: 1, unknown: 2 } as const
+export const RO_VALUES = [RO.false, RO.true, RO.unknown] as const
+
+export const SCHEMA_VERSION = 1
+
+export function createHistorySchema(db: Database.Database): void {
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS history_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+    CREATE TABLE IF NOT EXISTS history_strings (id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE);
+    CREATE TABLE IF NOT EXISTS history_scopes (
+      id INTEGER PRIMARY KEY,
+      account TEXT NOT NULL,
+      region TEXT NOT NULL,
+      category INTEGER NOT NULL,
+      UNIQUE (account, region, category)
+    );
+    CREATE TABLE IF NOT EXISTS history_events (
+      scope INTEGER NOT NULL,
+      ro INTEGER NOT NULL,
+      time INTEGER NOT NULL,
+      seq INTEGER NOT NULL,
+      name INTEGER,
+      source INTEGER,
+      user INTEGER,
+      akey INTEGER,
+      res TEXT,
+      PRIMARY KEY (scope, ro, time, seq)
+    ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS history_postings (
+      scope INTEGER NOT NULL,
+      attr INTEGER NOT NULL,
+      value INTEGER NOT NULL,
+      time INTEGER NOT NULL,
+      seq INTEGER NOT NULL,
+      PRIMARY KEY (scope, attr, value, time, seq)
+    ) WITHOUT ROWID;
+  `)
+  const version = db.prepare("SELECT value FROM history_meta WHERE key = 'schema'").get() as { value: number } | undefined
+  if (version === undefined) {
+    db.prepare("INSERT INTO history_meta (key, value) VALUES ('schema', ?)").run(SCHEMA_VERSION)
+  } else if (version.value !== SCHEMA_VERSION) {
+    throw new Error(`history index schema version ${version.value} is not supported (expected ${SCHEMA_VERSION})`)
+  }
+}
