@@ -35,10 +35,10 @@ it('measure', async () => {
   }
   await runner.caughtUp()
   db.pragma('wal_checkpoint(TRUNCATE)')
-  const rows = db.prepare("SELECT name, sum(pgsize) AS bytes, count(*) AS pages FROM dbstat GROUP BY name ORDER BY bytes DESC").all() as { name: string; bytes: number }[]
+  const rows = db.prepare("SELECT name, sum(pgsize) AS bytes, count(*) AS pages, sum(unused) AS unused, sum(ncell) AS cells, sum(payload) AS payload FROM dbstat GROUP BY name ORDER BY bytes DESC").all() as { name: string; bytes: number }[]
   console.log('json bytes/event', (jsonBytes / N).toFixed(0))
   let total = 0, hist = 0
-  for (const r of rows) { total += r.bytes; if (r.name.includes('history')) hist += r.bytes; console.log(r.name.padEnd(40), (r.bytes / N).toFixed(1), 'B/event') }
+  for (const r of rows) { total += r.bytes; if (r.name.includes('history')) hist += r.bytes; console.log(r.name.padEnd(40), (r.bytes / N).toFixed(1), 'B/event', JSON.stringify(r)) }
   console.log('total', (total / N).toFixed(1), 'history', (hist / N).toFixed(1), 'ratio to json', (total / jsonBytes).toFixed(3))
   const pageSize = db.pragma('page_size', { simple: true })
   console.log('page_size', pageSize)
