@@ -48,7 +48,7 @@ export class InvalidNextTokenError extends LookupError {
   readonly code = 'InvalidNextTokenException'
   constructor(
     /** Why: the token does not parse or verify, or was issued for other parameters. */
-    readonly reason: 'malformed' | 'signature' ,
+    readonly reason: 'malformed' | 'signature',
   ) {
     super(
       reason === 'malformed'

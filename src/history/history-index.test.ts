@@ -232,6 +232,21 @@ describe('HistoryIndex scope and windows', () => {
     expect(ids(onlyStart.events)).toEqual([records[6]!.eventID, records[5]!.eventID, records[4]!.eventID, records[3]!.eventID])
   })
 
+  it('compares sub-second bounds with whole-second event times exactly', async () => {
+    const h = await harness()
+    const records = [synthetic(T0), synthetic(T0 + 1000), synthetic(T0 + 2000)]
+    await h.add(records)
+    const base = { accountId: '111122223333', region: 'us-east-1', attributes: [] }
+    const between = async (start: number, end: number) =>
+      ids((await h.history.lookup({ ...base, startTime: new Date(start), endTime: new Date(end) })).events)
+    expect(await between(T0 + 1, T0 + 1999)).toEqual([records[1]!.eventID])
+    expect(await between(T0 + 1001, T0 + 1999)).toEqual([])
+    expect(await between(T0 - 1, T0 + 1000)).toEqual([records[1]!.eventID, records[0]!.eventID])
+    const [event] = (await h.history.lookup({ ...base, attributes: [{ key: 'EventId', value: records[2]!.eventID }] })).events
+    expect(event!.EventTime.getTime()).toBe(T0 + 2000)
+    expect(event).toMatchObject({ EventName: 'DescribeInstances', ReadOnly: 'true', AccessKeyId: 'AKIAEXAMPLE0001', Username: 'alice', Resources: [] })
+  })
+
   it('keeps Regions and accounts apart', async () => {
     const h = await harness()
     const a = synthetic(T0, { awsRegion: 'us-east-1', recipientAccountId: '111122223333' })

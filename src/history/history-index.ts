@@ -35,7 +35,13 @@ const PURGE_CHUNK = 5000
 /** Rows counted per posting list when choosing which one to scan. */
 const ESTIMATE_LIMIT = 2000
 
+/** The stored time of an event: its eventTime in whole seconds since the epoch. */
+function timeKey(eventTimeMs: number): number {
+  return Math.floor(eventTimeMs / 1000)
+}
+
 interface Row {
+  /** Seconds (timeKey). */
   time: number
   seq: number
 }
@@ -43,6 +49,7 @@ interface Row {
 /** The rows a scan may return: scope, window, session head, position after the last page. */
 interface Bounds {
   scope: number
+  /** Inclusive, in seconds. */
   start: number
   end: number
   head: number
@@ -107,7 +114,16 @@ export class HistoryIndex implements Projection {
     const head = after?.head ?? this.#head
     const scope = this.#scopes.find(q.accountId, q.region, CATEGORY[q.category])
     if (scope === undefined) return { events: [] }
-    const bounds: Bounds = { scope, start: window.start, end: Math.min(window.end, after?.time ?? Infinity), head, after }
+    const bounds: Bounds = {
+      scope,
+      // Stored times are whole seconds (CloudTrail's eventTime has no fraction): the
+      // inclusive ms window becomes the seconds wholly inside it.
+      start: Math.ceil(window.start / 1000),
+      end: Math.min(Math.floor(window.end / 1000), after?.time ?? Infinity),
+      head,
+      after,
+    }
+    if (bounds.start > bounds.end) return { events: [] }
     const eventId = q.attributes.find((a) => a.key === 'EventId')
     const rows = eventId ? await this.#byEventId(eventId.value, q, bounds) : this.#scan(q, bounds)
 
@@ -136,7 +152,7 @@ export class HistoryIndex implements Projection {
     for (const scope of this.#scopes.all()) {
       if ((accountId !== undefined && scope.account !== accountId) || keep.has(scope.account)) continue
       for (;;) {
-        const n = this.#purgeChunk(scope.id, cutoffMs)
+        const n = this.#purgeChunk(scope.id, Math.ceil(cutoffMs / 1000))
         removed += n
         if (n < PURGE_CHUNK) break
         await yieldToEventLoop() // lets waiting appends commit between chunks
@@ -150,6 +166,7 @@ export class HistoryIndex implements Projection {
     if (a.category !== 'management' && a.category !== 'insight') return
     const scope = this.#scopes.intern(record.recipientAccountId ?? '', record.awsRegion ?? '', CATEGORY[a.category])
     const ro = a.readOnly === undefined ? RO.unknown : a.readOnly ? RO.true : RO.false
+    const time = timeKey(a.eventTimeMs)
     const id = (text: string | undefined): number | null => (text === undefined ? null : this.#strings.intern(text))
     const name = id(a.eventName)
     const source = id(a.eventSource)
@@ -164,9 +181,9 @@ export class HistoryIndex implements Projection {
     }
     this.#sql(
       'INSERT OR REPLACE INTO history_events (scope, ro, time, seq, name, source, user, akey, res) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    ).run(scope, ro, a.eventTimeMs, seq, name, source, user, akey, res.length ? JSON.stringify(res) : null)
+    ).run(scope, ro, time, seq, name, source, user, akey, res.length ? JSON.stringify(res) : null)
     const insert = this.#sql('INSERT OR IGNORE INTO history_postings (scope, attr, value, time, seq) VALUES (?, ?, ?, ?, ?)')
-    for (const p of postingsOf({ name, source, user, akey, res })) insert.run(scope, p.attr, p.value, a.eventTimeMs, seq)
+    for (const p of postingsOf({ name, source, user, akey, res })) insert.run(scope, p.attr, p.value, time, seq)
   }
 
   #scan(q: CheckedQuery, b: Bounds): Row[] {
@@ -234,7 +251,7 @@ export class HistoryIndex implements Projection {
     const record = (await this.#journal.getBySeq([seq])).get(seq)
     if (!record) return []
     const a = historyAttributes(record)
-    const time = a.eventTimeMs
+    const time = timeKey(a.eventTimeMs)
     if (a.category !== q.category || (record.recipientAccountId ?? '') !== q.accountId || record.awsRegion !== q.region) return []
     if (time < b.start || time > b.end || (b.after && time === b.after.time && seq >= b.after.seq)) return []
     if (!q.attributes.every(({ key, value }) => matchesAttribute(a, record.eventID, key, value))) return []
@@ -248,10 +265,11 @@ export class HistoryIndex implements Projection {
     return indexed ? [{ time, seq }] : []
   }
 
-  #purgeChunk(scope: number, cutoffMs: number): number {
+  /** Removes up to PURGE_CHUNK events with time (seconds) < cutoff. */
+  #purgeChunk(scope: number, cutoff: number): number {
     return this.#db.transaction(() => {
       const rows = this.#sql(`SELECT ro, time, seq, name, source, user, akey, res FROM history_events
-        WHERE scope = ? AND ro IN (0, 1, 2) AND time < ? LIMIT ${PURGE_CHUNK}`).all(scope, cutoffMs) as EventRow[]
+        WHERE scope = ? AND ro IN (0, 1, 2) AND time < ? LIMIT ${PURGE_CHUNK}`).all(scope, cutoff) as EventRow[]
       const deletePosting = this.#sql(
         'DELETE FROM history_postings WHERE scope = ? AND attr = ? AND value = ? AND time = ? AND seq = ?',
       )

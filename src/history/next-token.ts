@@ -18,7 +18,7 @@ const TOKEN_VERSION = 1
 const MAC_BYTES = 16
 
 export interface TokenPosition {
-  /** eventTime (ms) of the last event returned. */
+  /** Stored time (eventTime in seconds) of the last event returned. */
   time: number
   /** seq of the last event returned. */
   seq: number

@@ -11,6 +11,8 @@
  * - history_postings: one row per (event, attribute value), keyed
  *   (scope, attr, value, time, seq): a lookup by an attribute is one range scan, newest
  *   first, LIMIT maxResults+1.
+ * `time` is eventTime in whole seconds since the epoch: CloudTrail's eventTime has no
+ * fraction, and seconds fit 4 bytes where milliseconds need 6 in every row.
  * EventId is not posted: the journal's unique index on event_id already answers it.
  * Only management and Insights events are indexed; Event History shows nothing else.
  */

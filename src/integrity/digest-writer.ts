@@ -60,6 +60,14 @@ export interface DigestChainOptions {
   intervalSeconds?: number
 }
 
+/** A chain as `listChains` reports it. */
+export interface ChainState {
+  id: ChainId
+  location: ChainLocation
+  /** Being broken: the final digest is not written yet (a write failed, or is in progress). */
+  stopping: boolean
+}
+
 /** A digest this call wrote. */
 export interface WrittenDigest {
   chain: ChainId
@@ -168,6 +176,20 @@ export class DigestChain {
         this.#db.prepare('UPDATE digest_chains SET location_json = ? WHERE chain_id = ?').run(location, id)
       }
     })()
+  }
+
+  /** Chains with state (open, or broken but their final digest not yet written), optionally of one trail. */
+  listChains(trailArn?: string): ChainState[] {
+    const rows = (
+      trailArn === undefined
+        ? this.#db.prepare('SELECT * FROM digest_chains ORDER BY chain_id').all()
+        : this.#db.prepare('SELECT * FROM digest_chains WHERE trail_arn = ? ORDER BY chain_id').all(trailArn)
+    ) as ChainRow[]
+    return rows.map((row) => ({
+      id: { trailArn: row.trail_arn, accountId: row.account_id, region: row.region },
+      location: JSON.parse(row.location_json) as ChainLocation,
+      stopping: row.stop_at_ms !== null && row.restart_at_ms === null,
+    }))
   }
 
   /** True when the chain is open at `at` (log files recorded now would get a digest). */

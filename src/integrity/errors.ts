@@ -44,3 +44,13 @@ export class ObjectMissing extends Error {
     super(`s3://${bucket}/${key} not found`)
   }
 }
+
+/** ListPublicKeys got a StartTime after its EndTime (CloudTrail's InvalidTimeRangeException). */
+export class PublicKeyTimeRangeError extends Error {
+  override readonly name = 'PublicKeyTimeRangeError'
+  readonly code = 'InvalidTimeRangeException'
+  readonly retryable = false
+  constructor(readonly start: Date, readonly end: Date) {
+    super('Start time must be before end time.')
+  }
+}

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto'
 import { constants, createGunzip } from 'node:zlib'
 
 /** Output chunk size: large chunks keep per-chunk overhead small next to SHA-256 itself. */
-const INFLATE_CHUNK_BYTES = 256 * 1024
+const INFLATE_CHUNK_BYTES = 1024 * 1024
 /** Input slice size fed to the inflater, so a 50 MB object is not handed over in one piece. */
 const FEED_BYTES = 1024 * 1024
 

@@ -8,6 +8,7 @@
  */
 import type { Journal, JournalBatch } from './types.js'
 
+
 export type Outcome = 'delivered' | 'errored' | 'rejected'
 
 export interface Projection {
@@ -108,10 +109,11 @@ export class ProjectionRunner {
         continue
       }
       this.#pending = false
-      const batch = await this.#journal.read(cursor, this.#projection.batchSize ?? DEFAULT_BATCH_SIZE)
-      if (batch.entries.length === 0) continue
       let outcome: Outcome
+      let batch: JournalBatch | undefined
       try {
+        batch = await this.#journal.read(cursor, this.#projection.batchSize ?? DEFAULT_BATCH_SIZE)
+        if (batch.entries.length === 0) continue
         outcome = await this.#projection.apply(batch, signal)
         this.#status.lastError = undefined
       } catch (error) {
@@ -120,7 +122,7 @@ export class ProjectionRunner {
         this.#options.onError?.(this.#projection.name, error)
       }
       this.#status.lastOutcome = outcome
-      if (outcome === 'delivered') {
+      if (outcome === 'delivered' && batch) {
         await this.#journal.setCursor(this.#projection.name, batch.lastSeq)
         cursor = batch.lastSeq
         this.#status.cursor = cursor

@@ -6,16 +6,34 @@
  * transaction has committed, that is once its events are durable.
  */
 import type Database from 'better-sqlite3'
-import { decodeRecord, encodeRecord } from './codec.js'
+import { RecordCodec, trainDictionary } from './codec.js'
 import { JournalPushback } from './types.js'
 import type { AppendInput, AppendResult, Journal, JournalBatch, JournalEntry } from './types.js'
 import type { CloudTrailRecord } from '../record/index.js'
 
 /** Appends waiting for the next group commit beyond which callers are pushed back. */
 export const DEFAULT_MAX_QUEUED_EVENTS = 100_000
+/** The first dictionary is trained once this many events are stored, then again at each later mark. */
+const TRAINING_MARKS = [1_000, 20_000, 250_000]
+/** After the last mark, a new dictionary every this many events. */
+const TRAINING_EVERY = 1_000_000
+/** Records sampled (evenly, from the newest events) to train a dictionary. */
+const TRAINING_SAMPLES = 64
+const TRAINING_WINDOW = 10_000
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+/**
+ * The stored form of an eventID: a UUID as its 16 bytes (a BLOB), anything else as TEXT.
+ * SQLite never compares a BLOB equal to a TEXT, so the two forms cannot collide.
+ */
+export function eventIdKey(eventId: string): Buffer | string {
+  return UUID.test(eventId) ? Buffer.from(eventId.replace(/-/g, ''), 'hex') : eventId
+}
 
 interface Pending {
   inputs: AppendInput[]
+  encoded: Buffer[]
   resolve: (results: AppendResult[]) => void
   reject: (error: unknown) => void
 }
@@ -28,6 +46,7 @@ export class SqliteJournal implements Journal {
   #flushScheduled = false
   #closed = false
   readonly #maxQueuedEvents: number
+  readonly #codec: RecordCodec
   readonly #stmts
 
   constructor(db: Database.Database, options: { maxQueuedEvents?: number } = {}) {
@@ -36,7 +55,7 @@ export class SqliteJournal implements Journal {
     db.exec(`
       CREATE TABLE IF NOT EXISTS journal (
         seq INTEGER PRIMARY KEY,
-        event_id TEXT NOT NULL,
+        event_id BLOB NOT NULL,
         account TEXT NOT NULL,
         event_time INTEGER NOT NULL,
         idem_key TEXT,
@@ -45,13 +64,22 @@ export class SqliteJournal implements Journal {
       CREATE UNIQUE INDEX IF NOT EXISTS journal_event_id ON journal(event_id);
       CREATE UNIQUE INDEX IF NOT EXISTS journal_idem_key ON journal(idem_key) WHERE idem_key IS NOT NULL;
       CREATE TABLE IF NOT EXISTS journal_cursors (name TEXT PRIMARY KEY, seq INTEGER NOT NULL, version INTEGER NOT NULL DEFAULT 1);
+      CREATE TABLE IF NOT EXISTS journal_dictionaries (id INTEGER PRIMARY KEY, head INTEGER NOT NULL, dictionary BLOB NOT NULL);
     `)
+    const dictionaryById = db.prepare('SELECT dictionary FROM journal_dictionaries WHERE id = ?')
+    this.#codec = new RecordCodec((id) => (dictionaryById.get(id) as { dictionary: Buffer } | undefined)?.dictionary)
+    for (const row of db.prepare('SELECT id, dictionary FROM journal_dictionaries ORDER BY id').all() as { id: number; dictionary: Buffer }[]) {
+      this.#codec.addDictionary(row.id, row.dictionary)
+    }
     this.#stmts = {
       insert: db.prepare(
         'INSERT OR IGNORE INTO journal (event_id, account, event_time, idem_key, record) VALUES (?, ?, ?, ?, ?)',
       ),
-      byIdem: db.prepare('SELECT seq, event_id AS eventId FROM journal WHERE idem_key = ?'),
-      byEventId: db.prepare('SELECT seq, event_id AS eventId FROM journal WHERE event_id = ?'),
+      byIdem: db.prepare('SELECT seq, record FROM journal WHERE idem_key = ?'),
+      byEventId: db.prepare('SELECT seq FROM journal WHERE event_id = ?'),
+      lastTraining: db.prepare('SELECT MAX(head) AS head FROM journal_dictionaries'),
+      sample: db.prepare('SELECT record FROM journal WHERE seq > ? AND seq % ? = 0 ORDER BY seq LIMIT ?'),
+      addDictionary: db.prepare('INSERT INTO journal_dictionaries (head, dictionary) VALUES (?, ?)'),
       read: db.prepare('SELECT seq, record FROM journal WHERE seq > ? ORDER BY seq LIMIT ?'),
       getOne: db.prepare('SELECT record FROM journal WHERE seq = ?'),
       head: db.prepare('SELECT COALESCE(MAX(seq), 0) AS head FROM journal'),
@@ -63,16 +91,24 @@ export class SqliteJournal implements Journal {
     }
   }
 
-  append(inputs: AppendInput[], options: { signal?: AbortSignal } = {}): Promise<AppendResult[]> {
-    if (this.#closed) return Promise.reject(new JournalPushback('journal is closed'))
+  async append(inputs: AppendInput[], options: { signal?: AbortSignal } = {}): Promise<AppendResult[]> {
+    if (this.#closed) throw new JournalPushback('journal is closed')
     options.signal?.throwIfAborted()
-    if (inputs.length === 0) return Promise.resolve([])
+    if (inputs.length === 0) return []
     if (this.#queuedEvents + inputs.length > this.#maxQueuedEvents) {
-      return Promise.reject(new JournalPushback(`more than ${this.#maxQueuedEvents} events waiting to be written`))
+      throw new JournalPushback(`more than ${this.#maxQueuedEvents} events waiting to be written`)
     }
+    this.#queuedEvents += inputs.length
+    let encoded: Buffer[]
+    try {
+      encoded = await Promise.all(inputs.map((i) => this.#codec.encode(i.record)))
+    } catch (error) {
+      this.#queuedEvents -= inputs.length
+      throw error
+    }
+    if (this.#closed) throw new JournalPushback('journal is closed')
     return new Promise((resolve, reject) => {
-      this.#queue.push({ inputs, resolve, reject })
-      this.#queuedEvents += inputs.length
+      this.#queue.push({ inputs, encoded, resolve, reject })
       if (!this.#flushScheduled) {
         this.#flushScheduled = true
         setImmediate(() => this.#flush())
@@ -84,39 +120,55 @@ export class SqliteJournal implements Journal {
     this.#flushScheduled = false
     const batch = this.#queue
     this.#queue = []
-    this.#queuedEvents = 0
+    const events = batch.reduce((n, p) => n + p.inputs.length, 0)
+    this.#queuedEvents -= events
     if (batch.length === 0) return
     let results: AppendResult[][]
     try {
-      results = this.#db.transaction(() => batch.map((p) => p.inputs.map((input) => this.#appendOne(input))))()
+      results = this.#db.transaction(() => batch.map((p) => p.inputs.map((input, i) => this.#appendOne(input, p.encoded[i]!))))()
     } catch (error) {
       for (const p of batch) p.reject(error)
       return
     }
     batch.forEach((p, i) => p.resolve(results[i]!))
     const head = (this.#stmts.head.get() as { head: number }).head
+    this.#maybeTrainDictionary(head)
     for (const listener of this.#listeners) listener(head)
   }
 
-  #appendOne({ record, idempotencyKey }: AppendInput): AppendResult {
+  #appendOne({ record, idempotencyKey }: AppendInput, encoded: Buffer): AppendResult {
     const time = Date.parse(record.eventTime)
     const info = this.#stmts.insert.run(
-      record.eventID,
+      eventIdKey(record.eventID),
       record.recipientAccountId ?? '',
       Number.isFinite(time) ? time : 0,
       idempotencyKey ?? null,
-      encodeRecord(record),
+      encoded,
     )
     if (info.changes === 1) return { seq: Number(info.lastInsertRowid), eventId: record.eventID, duplicate: false }
-    const existing = ((idempotencyKey !== undefined ? this.#stmts.byIdem.get(idempotencyKey) : undefined) ??
-      this.#stmts.byEventId.get(record.eventID)) as { seq: number; eventId: string } | undefined
-    if (!existing) throw new Error(`append of event ${record.eventID} was ignored but no existing row was found`)
-    return { seq: existing.seq, eventId: existing.eventId, duplicate: true }
+    const byIdem = idempotencyKey !== undefined ? (this.#stmts.byIdem.get(idempotencyKey) as { seq: number; record: Buffer } | undefined) : undefined
+    if (byIdem) return { seq: byIdem.seq, eventId: this.#codec.decode(byIdem.record).eventID, duplicate: true }
+    const byEventId = this.#stmts.byEventId.get(eventIdKey(record.eventID)) as { seq: number } | undefined
+    if (!byEventId) throw new Error(`append of event ${record.eventID} was ignored but no existing row was found`)
+    return { seq: byEventId.seq, eventId: record.eventID, duplicate: true }
+  }
+
+  /** Trains a new compression dictionary from the newest records when the journal has grown past the next mark. */
+  #maybeTrainDictionary(head: number): void {
+    const last = (this.#stmts.lastTraining.get() as { head: number | null }).head ?? 0
+    const next = TRAINING_MARKS.find((mark) => mark > last) ?? last + TRAINING_EVERY
+    if (head < next) return
+    const step = Math.max(1, Math.floor(TRAINING_WINDOW / TRAINING_SAMPLES))
+    const rows = this.#stmts.sample.all(Math.max(0, head - TRAINING_WINDOW), step, TRAINING_SAMPLES) as { record: Buffer }[]
+    if (rows.length === 0) return
+    const dictionary = trainDictionary(rows.map((r) => this.#codec.decode(r.record)))
+    const id = Number(this.#stmts.addDictionary.run(head, dictionary).lastInsertRowid)
+    this.#codec.addDictionary(id, dictionary)
   }
 
   async read(afterSeq: number, limit: number): Promise<JournalBatch> {
     const rows = this.#stmts.read.all(afterSeq, limit) as { seq: number; record: Buffer }[]
-    const entries: JournalEntry[] = rows.map((r) => ({ seq: r.seq, record: decodeRecord(r.record) }))
+    const entries: JournalEntry[] = rows.map((r) => ({ seq: r.seq, record: this.#codec.decode(r.record) }))
     return { entries, lastSeq: entries.length ? entries[entries.length - 1]!.seq : afterSeq }
   }
 
@@ -124,13 +176,13 @@ export class SqliteJournal implements Journal {
     const out = new Map<number, CloudTrailRecord>()
     for (const seq of seqs) {
       const row = this.#stmts.getOne.get(seq) as { record: Buffer } | undefined
-      if (row) out.set(seq, decodeRecord(row.record))
+      if (row) out.set(seq, this.#codec.decode(row.record))
     }
     return out
   }
 
   async seqOfEventId(eventId: string): Promise<number | undefined> {
-    return (this.#stmts.byEventId.get(eventId) as { seq: number } | undefined)?.seq
+    return (this.#stmts.byEventId.get(eventIdKey(eventId)) as { seq: number } | undefined)?.seq
   }
 
   async head(): Promise<number> {
