@@ -37,7 +37,7 @@ function isCodedError(error: unknown): error is CodedError {
   return (
     error instanceof Error &&
     typeof (error as unknown as { code?: unknown }).code === 'string' &&
-    /^[A-Z][A-Za-z]+$/.test((error as unknown as { code: string }).code)
+    /^[A-Z][A-Za-z0-9]+$/.test((error as unknown as { code: string }).code)
   )
 }
 

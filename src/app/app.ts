@@ -11,11 +11,19 @@ import type { NewAccessKey } from '../accounts/index.js'
 import { buildApiServer } from '../api/index.js'
 import { ChannelStore, channelOperations, putAuditEventsHandler } from '../channels/index.js'
 import { HistoryIndex } from '../history/index.js'
+import { TrailDigests, integrityOperations } from '../integrity/index.js'
+import { SigningKeyStore } from '../keys/index.js'
+import { KmsKeyStore, withEncryption } from '../kms/index.js'
 import { ProjectionRunner, SqliteJournal, openDatabase } from '../journal/index.js'
 import type { Journal } from '../journal/index.js'
+import { openObjectStore } from '../storage/index.js'
+import type { ObjectStore, ObjectStoreConfig } from '../storage/index.js'
+import { SqliteTrailStore, ensureDefaultTrail, trailOperations } from '../trails/index.js'
+import { TrailDeliveryService } from '../delivery/index.js'
 import type { AppConfig } from './config.js'
 import { RETENTION_SWEEP_INTERVAL_MS } from './config.js'
 import { lookupOperations } from './lookup-events.js'
+import { sweepRetention } from './retention.js'
 import { createHmac } from 'node:crypto'
 
 export interface RunningApp {
@@ -34,6 +42,9 @@ export interface AppServices {
   journal: SqliteJournal
   accounts: AccountStore
   channels: ChannelStore
+  /** Where trails deliver: `<dataDir>/buckets`, or the S3-compatible store of `--s3-endpoint`. */
+  objectStore: ObjectStore
+  trails: SqliteTrailStore
   masterKey: Buffer
   accountId: string
   firstAdminKey?: NewAccessKey
@@ -43,13 +54,16 @@ export interface AppServices {
 }
 
 /** Opens the data dir without serving: what both `serve` and the offline commands (keys, import) need. */
-export function openServices(config: Pick<AppConfig, 'dataDir' | 'region' | 'admin'>): AppServices {
+export function openServices(config: Pick<AppConfig, 'dataDir' | 'region' | 'admin' | 's3'>): AppServices {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 })
   const db = openDatabase(join(config.dataDir, 'opentrail.db'))
   const masterKey = loadOrCreateMasterKey(config.dataDir)
   const accounts = new AccountStore(db, masterKey)
   const channels = new ChannelStore(db)
   const journal = new SqliteJournal(db)
+  const trails = new SqliteTrailStore(db)
+  // Folder stores encrypt SSE-KMS puts with the local key service; S3 does SSE-KMS itself.
+  const objectStore = withEncryption(openObjectStore(objectStoreConfig(config)), new KmsKeyStore(db, masterKey))
 
   let accountId = accounts.getSetting('installation_account_id')
   let firstAdminKey: NewAccessKey | undefined
@@ -74,6 +88,8 @@ export function openServices(config: Pick<AppConfig, 'dataDir' | 'region' | 'adm
     journal,
     accounts,
     channels,
+    objectStore,
+    trails,
     masterKey,
     accountId,
     firstAdminKey,
@@ -87,9 +103,25 @@ export function openServices(config: Pick<AppConfig, 'dataDir' | 'region' | 'adm
 
 export async function startApp(config: AppConfig, logger: Logger = pino({ level: config.logLevel })): Promise<RunningApp> {
   const services = openServices(config)
-  const { db, journal, accounts, channels, masterKey } = services
+  const { db, journal, accounts, channels, masterKey, trails, objectStore } = services
 
-  const history = new HistoryIndex(db, journal, { tokenKey: derivedKey(masterKey, 'lookup-next-token') })
+  const history = new HistoryIndex(db, journal, {
+    tokenKey: derivedKey(masterKey, 'lookup-next-token'),
+    // Lookups without a StartTime see the whole retention window.
+    defaultWindowMs: config.retentionDays * 86_400_000,
+  })
+  const signingKeys = new SigningKeyStore(db, derivedKey(masterKey, 'digest-signing-keys'))
+  // Digests of trails with log file validation; delivery reports each log file through digests.onLogFileDelivered.
+  const digests = new TrailDigests({
+    db,
+    signer: signingKeys,
+    store: objectStore,
+    trails,
+    intervalMs: config.digestIntervalMs,
+    // Events logged before a StopLogging are still delivered for up to about one delivery interval.
+    stopGraceMs: 2 * config.deliveryIntervalMs,
+    onError: (err, trail) => logger.warn({ err, trail }, 'digest delivery failed'),
+  })
   const runners = [new ProjectionRunner(journal, history, { onError: (name, err) => logger.error({ err, projection: name }, 'projection failed') })]
   for (const runner of runners) runner.start()
   // Ready means searchable: after a crash, Event History first catches up with the journal.
@@ -97,7 +129,12 @@ export async function startApp(config: AppConfig, logger: Logger = pino({ level:
 
   const server = buildApiServer({
     keys: accounts,
-    operations: { ...lookupOperations(history), ...channelOperations(channels) },
+    operations: {
+      ...lookupOperations(history),
+      ...channelOperations(channels),
+      ...integrityOperations(signingKeys),
+      ...trailOperations({ store: trails, objectStore, createMissingBuckets: objectStore.kind === 'file', journalHead: () => journal.head() }),
+    },
     dataPlane: putAuditEventsHandler(channels, journal),
     recordOwnCall: async (record) => {
       await journal.append([{ record }])
@@ -106,24 +143,35 @@ export async function startApp(config: AppConfig, logger: Logger = pino({ level:
     logger,
   })
 
-  const retention = setInterval(() => void sweepRetention().catch((err) => logger.error({ err }, 'retention sweep failed')), RETENTION_SWEEP_INTERVAL_MS)
+  const retentionDeps = { accounts, history, journal, retentionDays: config.retentionDays }
+  const retention = setInterval(
+    () => void sweepRetention(retentionDeps).catch((err: unknown) => logger.error({ err }, 'retention sweep failed')),
+    RETENTION_SWEEP_INTERVAL_MS,
+  )
   retention.unref()
-  await sweepRetention()
+  await sweepRetention(retentionDeps)
 
-  /** Event History keeps events for the installation's retention period, or an account's own. */
-  async function sweepRetention(): Promise<void> {
-    const now = Date.now()
-    const custom = accounts.listAccounts().filter((a) => a.retentionDays !== undefined)
-    for (const a of custom) {
-      const cutoff = now - a.retentionDays! * 86_400_000
-      history.purgeOlderThan(new Date(cutoff), a.accountId)
-      await journal.deleteOlderThan(cutoff, a.accountId)
-    }
-    const keep = custom.map((a) => a.accountId)
-    const cutoff = now - config.retentionDays * 86_400_000
-    history.purgeOlderThan(new Date(cutoff), undefined, keep)
-    await journal.deleteOlderThan(cutoff, undefined, { keepAccounts: keep })
-  }
+  // A new installation's default trail. A failure (object store down) must not keep the API
+  // from starting; nothing is remembered then, so the next start tries again.
+  await ensureDefaultTrail(trails, objectStore, { accountId: services.accountId, region: config.region, head: await journal.head() }).catch(
+    (err: unknown) => logger.error({ err }, 'could not create the default trail'),
+  )
+
+  // Trail delivery: each trail resumes from its durable cursor, first finishing a plan a crash left.
+  const delivery = new TrailDeliveryService(
+    {
+      db,
+      journal,
+      trails,
+      objects: objectStore,
+      onLogFileDelivered: async (trail, file) => digests.onLogFileDelivered(trail, file),
+      onError: (trail, err) => logger.warn({ err, trail }, 'trail delivery failed; will retry'),
+    },
+    { deliveryIntervalMs: config.deliveryIntervalMs },
+  )
+  await delivery.start()
+  digests.start()
+  void digests.tick()
 
   await server.listen({ host: config.host, port: config.port })
   const address = server.server.address()
@@ -139,9 +187,31 @@ export async function startApp(config: AppConfig, logger: Logger = pino({ level:
     async close() {
       clearInterval(retention)
       await server.close()
+      // Shutdown delivers what is pending; whatever fails stays planned for the next start.
+      await delivery.flush().catch((err: unknown) => logger.warn({ err }, 'trail delivery at shutdown failed'))
+      await delivery.close()
+      await digests.close()
       for (const runner of runners) await runner.stop()
       await services.close()
     },
+  }
+}
+
+/**
+ * The object store trails deliver to: the S3-compatible service of `--s3-endpoint`
+ * (credentials from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, else the SDK's chain), or
+ * folders under `<dataDir>/buckets`.
+ */
+function objectStoreConfig(config: Pick<AppConfig, 'dataDir' | 's3'>, env: NodeJS.ProcessEnv = process.env): ObjectStoreConfig {
+  if (!config.s3) return { type: 'file', root: join(config.dataDir, 'buckets') }
+  const accessKeyId = env.AWS_ACCESS_KEY_ID || undefined
+  const secretAccessKey = env.AWS_SECRET_ACCESS_KEY || undefined
+  return {
+    type: 's3',
+    endpoint: config.s3.endpoint,
+    region: config.s3.region,
+    forcePathStyle: config.s3.forcePathStyle,
+    ...(accessKeyId && secretAccessKey && { accessKeyId, secretAccessKey }),
   }
 }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
- * The `opentrail` command. `serve` runs the service; `keys` and `import` work on the data
- * dir directly; `lookup` and `channels` talk to a running service through the CloudTrail API.
+ * The `opentrail` command. `serve` runs the service; `keys`, `kms`, `topics`, `cat` and
+ * `import` work on the data dir directly; `lookup` and `channels` talk to a running service
+ * through the CloudTrail API.
  */
 import { Command, Option } from 'commander'
 import { DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_RETENTION_DAYS } from '../app/index.js'
@@ -11,6 +12,10 @@ import { lookup } from './lookup.js'
 import { createChannel, listChannels } from './channels.js'
 import { importCommand } from './import.js'
 import { parseOutputFormat } from './output.js'
+import { validateLogsCommand } from './validate-logs.js'
+import { createKmsKey, listKmsKeys, rotateKmsKey, setKmsKeyEnabled } from './kms.js'
+import { createTopic, listTopics, subscribeTopic, unsubscribeTopic } from './topics.js'
+import { catObject } from './cat.js'
 
 const program = new Command()
 program
@@ -92,6 +97,159 @@ keys.command('delete').description('delete an access key').argument('<access-key
 const channels = program.command('channels').description('channels for events from outside AWS (PutAuditEvents)')
 clientOptions(channels.command('create').description('create a channel').argument('<name>').addOption(outputOption())).action(createChannel)
 clientOptions(channels.command('list').description('list channels').addOption(outputOption())).action(listChannels)
+
+const accountOption = (what: string) => new Option('--account <id>', `12-digit account id ${what} (default: the installation's account)`)
+const regionOption = () => new Option('--region <region>', 'region of the resource [env OPENTRAIL_REGION] (default: us-east-1)')
+const keyRefHelp = `
+KEY is a key id, key ARN, alias name (alias/NAME) or alias ARN; key ids and alias names are
+looked up in --account and --region.`
+
+const kms = program
+  .command('kms')
+  .description('KMS-like keys that encrypt delivered log files at rest (a trail\'s KmsKeyId)')
+  .addHelpText(
+    'after',
+    `
+Keys live in the data dir, their key material sealed with the installation master key
+(<data-dir>/master.key). A trail with a KmsKeyId delivers log files encrypted with a fresh
+data key per file (SSE-KMS); \`opentrail cat\` and log-file validation read them decrypted.`,
+  )
+kms
+  .command('create-key')
+  .description('create a key (ARN arn:aws:kms:REGION:ACCOUNT:key/UUID)')
+  .addOption(accountOption('that owns the key; created if new'))
+  .addOption(regionOption())
+  .option('--alias <name>', 'also name it alias/NAME (unique per account and region)')
+  .option('--description <text>', 'free text shown by list-keys')
+  .addOption(dataDirOption())
+  .addOption(outputOption())
+  .addHelpText('after', `
+Example:
+  opentrail kms create-key --alias trail-logs
+  opentrail kms create-key --account 111122223333 --region eu-west-1`)
+  .action(createKmsKey)
+kms
+  .command('list-keys')
+  .description('list keys with their aliases, state and current key version')
+  .addOption(accountOption('whose keys to list; all accounts when absent'))
+  .addOption(dataDirOption())
+  .addOption(outputOption())
+  .action(listKmsKeys)
+kms
+  .command('rotate')
+  .description('rotate a key: new data keys use new key material; files encrypted before still decrypt')
+  .argument('<key>', 'key id, key ARN, alias/NAME or alias ARN')
+  .addOption(accountOption('of the key'))
+  .addOption(regionOption())
+  .addOption(dataDirOption())
+  .addHelpText('after', keyRefHelp)
+  .action(rotateKmsKey)
+kms
+  .command('disable')
+  .description('disable a key: deliveries with it fail and its files cannot be read until it is enabled')
+  .argument('<key>', 'key id, key ARN, alias/NAME or alias ARN')
+  .addOption(accountOption('of the key'))
+  .addOption(regionOption())
+  .addOption(dataDirOption())
+  .addHelpText('after', keyRefHelp)
+  .action((key: string, flags: object) => setKmsKeyEnabled(false, key, flags))
+kms
+  .command('enable')
+  .description('enable a disabled key again')
+  .argument('<key>', 'key id, key ARN, alias/NAME or alias ARN')
+  .addOption(accountOption('of the key'))
+  .addOption(regionOption())
+  .addOption(dataDirOption())
+  .addHelpText('after', keyRefHelp)
+  .action((key: string, flags: object) => setKmsKeyEnabled(true, key, flags))
+
+const topics = program
+  .command('topics')
+  .description('notification topics (a trail\'s SnsTopicName): webhook URLs told of each delivered log file')
+  .addHelpText(
+    'after',
+    `
+After delivering log files, a trail with SnsTopicName POSTs to each subscriber a body shaped
+like an SNS HTTP notification: {"Type":"Notification","MessageId":...,"TopicArn":...,
+"Message":"{\\"s3Bucket\\":...,\\"s3ObjectKey\\":[...]}","Timestamp":...}, with header
+x-amz-sns-message-type: Notification. Failed deliveries are retried 3 times, then reported in
+the trail's status (LatestNotificationError).`,
+  )
+topics
+  .command('create')
+  .description('create a topic (ARN arn:aws:sns:REGION:ACCOUNT:NAME); creating an existing one is a no-op')
+  .argument('<name>', '1-256 letters, digits, - or _')
+  .addOption(accountOption('that owns the topic; created if new'))
+  .addOption(regionOption())
+  .addOption(dataDirOption())
+  .addOption(outputOption())
+  .action(createTopic)
+topics
+  .command('subscribe')
+  .description('add a webhook URL to a topic')
+  .argument('<topic>', 'topic name or ARN')
+  .argument('<url>', 'http:// or https:// URL that receives the POSTs')
+  .addOption(accountOption('of the topic'))
+  .option('--region <region>', 'region of the topic, when its name is in several regions')
+  .addOption(dataDirOption())
+  .addOption(outputOption())
+  .addHelpText('after', `
+Example:
+  opentrail topics subscribe trail-notices https://hooks.example.com/cloudtrail`)
+  .action(subscribeTopic)
+topics
+  .command('unsubscribe')
+  .description('remove a webhook URL from a topic')
+  .argument('<topic>', 'topic name or ARN')
+  .argument('<url>', 'the subscribed URL, or its subscription ARN')
+  .addOption(accountOption('of the topic'))
+  .option('--region <region>', 'region of the topic, when its name is in several regions')
+  .addOption(dataDirOption())
+  .action(unsubscribeTopic)
+topics
+  .command('list')
+  .description('list topics and their subscribers')
+  .addOption(accountOption('whose topics to list; all accounts when absent'))
+  .addOption(dataDirOption())
+  .addOption(outputOption())
+  .action(listTopics)
+
+program
+  .command('cat')
+  .description('print a delivered log or digest file, decrypted and gunzipped')
+  .argument('<object>', 'a file under <data-dir>/buckets/, or s3://BUCKET/KEY, or BUCKET/KEY')
+  .option('--raw', 'print the stored bytes without gunzipping (still decrypted)')
+  .addOption(dataDirOption())
+  .option('--s3-endpoint <url>', 'read BUCKET/KEY from this S3-compatible service [env OPENTRAIL_S3_ENDPOINT] (default: the folder store in the data dir)')
+  .addHelpText(
+    'after',
+    `
+Files encrypted at rest with a KMS key of this data dir (SSE-KMS) are decrypted with it; on
+S3 the service decrypts them. Files that are not gzip are printed as they are.
+
+Examples:
+  opentrail cat .opentrail/buckets/my-bucket/AWSLogs/111122223333/CloudTrail/us-east-1/2024/05/01/FILE.json.gz
+  opentrail cat s3://my-bucket/AWSLogs/111122223333/CloudTrail/us-east-1/2024/05/01/FILE.json.gz | jq .Records[0]`,
+  )
+  .action(catObject)
+
+clientOptions(
+  program
+    .command('validate-logs')
+    .description('validate delivered log files against their signed digest files (as `aws cloudtrail validate-logs`)')
+    .requiredOption('--trail-arn <arn>', 'ARN of the trail')
+    .requiredOption('--start-time <time>', 'ISO 8601 or epoch seconds')
+    .option('--end-time <time>', 'ISO 8601 or epoch seconds (default: now)')
+    .option('--s3-bucket <bucket>', 'bucket of the digests (default: the trail\'s, from DescribeTrails)')
+    .option('--s3-prefix <prefix>', 'key prefix of the digests (default: the trail\'s)')
+    .option('--account-id <id>', 'account whose log files to validate (default: the trail ARN\'s)')
+    .option('--verbose', 'also print every valid file')
+    .addOption(dataDirOption())
+    .option('--s3-endpoint <url>', 'read objects from this S3-compatible service [env OPENTRAIL_S3_ENDPOINT, AWS_ENDPOINT_URL_S3] (default: the data dir\'s buckets folder)')
+    .option('--pending-grace <duration>', 'log files delivered this recently are not yet expected in a digest (default: 75m)'),
+).action(async (flags: Parameters<typeof validateLogsCommand>[0]) => {
+  process.exitCode = await validateLogsCommand(flags)
+})
 
 program.parseAsync().catch((error: unknown) => {
   console.error(`opentrail: ${error instanceof Error ? error.message : String(error)}`)

@@ -58,8 +58,9 @@ export interface DeliveredLogFile {
   key: string
   /** Lower-hex SHA-256 of the uncompressed log file. */
   sha256: string
-  newestEventTime: Date
-  oldestEventTime: Date
+  /** A Date, or CloudTrail's `YYYY-MM-DDThh:mm:ssZ` text. */
+  newestEventTime: Date | string
+  oldestEventTime: Date | string
   deliveredAt: Date
 }
 
@@ -75,6 +76,8 @@ export interface TrailDigestsOptions {
   /** Timer period (default: a fifth of the interval, between 250 ms and 60 s). */
   tickMs?: number
   onError?: (error: unknown, trailArn: string) => void
+  /** The clock (tests pass their own). */
+  clock?: () => Date
 }
 
 /** Default wait after StopLogging before the final digest: one default delivery interval. */
@@ -89,6 +92,7 @@ export class TrailDigests {
   readonly #stopGraceMs: number
   readonly #tickMs: number
   readonly #onError: (error: unknown, trailArn: string) => void
+  readonly #clock: () => Date
   /** Trails seen stopping: ARN → when their chains break. */
   readonly #stopping = new Map<string, number>()
   /** Trail snapshots taken at each change, processed in order (a stop then a start must both be seen). */
@@ -105,12 +109,13 @@ export class TrailDigests {
     this.#stopGraceMs = options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS
     this.#tickMs = options.tickMs ?? Math.min(60_000, Math.max(250, Math.floor(intervalMs / 5)))
     this.#onError = options.onError ?? (() => undefined)
+    this.#clock = options.clock ?? (() => new Date())
   }
 
   /** Subscribes to trail changes and starts the timer (unref'd: it never keeps the process alive). */
   start(): void {
     this.#unsubscribe = this.#trails.onChange((arn) => {
-      this.#changes.push({ arn, trail: this.#trails.get(arn), at: new Date() })
+      this.#changes.push({ arn, trail: this.#trails.get(arn), at: this.#clock() })
       void this.#enqueue(() => this.#applyChanges())
     })
     this.#timer = setInterval(() => void this.tick(), this.#tickMs)
@@ -121,11 +126,12 @@ export class TrailDigests {
    * Reconciles chains with trails and writes every digest due at `now`. Resolves when they
    * are durable and statuses are updated; failures end up in trail status, never reject.
    */
-  tick(now: Date = new Date()): Promise<void> {
+  tick(now?: Date): Promise<void> {
     return this.#enqueue(async () => {
       await this.#applyChanges()
-      await this.#reconcile(now)
-      await this.#writeDue(now)
+      const at = now ?? this.#clock()
+      await this.#reconcile(at)
+      await this.#writeDue(at)
     })
   }
 
@@ -146,7 +152,7 @@ export class TrailDigests {
     }
     this.#chain.recordLogFile(
       id,
-      { bucket: file.bucket, key: file.key, sha256: file.sha256, newestEventTime: file.newestEventTime, oldestEventTime: file.oldestEventTime },
+      { bucket: file.bucket, key: file.key, sha256: file.sha256, newestEventTime: new Date(file.newestEventTime), oldestEventTime: new Date(file.oldestEventTime) },
       file.deliveredAt,
     )
   }
@@ -202,7 +208,7 @@ export class TrailDigests {
     for (const id of ids) {
       try {
         const written = await this.#chain.breakChain(id, at, this.#store)
-        if (written.length) this.#reportDelivered(arn, new Date())
+        if (written.length) this.#reportDelivered(arn, this.#clock())
       } catch (error) {
         // The stop is persisted: later ticks retry the final digest.
         this.#reportFailed(arn, error)
@@ -233,7 +239,7 @@ export class TrailDigests {
     for (const [arn, ids] of byTrail) {
       try {
         const written = await this.#chain.writeDueDigests(now, this.#store, ids)
-        if (written.length) this.#reportDelivered(arn, new Date())
+        if (written.length) this.#reportDelivered(arn, this.#clock())
       } catch (error) {
         this.#reportFailed(arn, error)
       }

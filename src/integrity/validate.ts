@@ -408,12 +408,14 @@ class LogValidation {
       let continuationToken: string | undefined
       do {
         const page = await this.#o.store.listObjects(bucket, { prefix: logFileDayPrefix(this.#loc, day), continuationToken })
-        for (const { key } of page.objects) {
+        for (const { key, lastModified } of page.objects) {
           const delivered = logFileDeliveryTime(key, this.#loc.accountId, this.#loc.region)
           if (!delivered) continue
+          // Names carry the delivery minute; the object's write time, when the store gives it,
+          // pins it down: only files delivered inside the range, and due for a digest by now.
           const t = delivered.getTime()
-          // Names carry the delivery minute: only files surely delivered inside the range, and due for a digest by now.
-          if (t < this.#start.getTime() || t + 60_000 > this.#end.getTime() || t + 60_000 > dueBefore) continue
+          const latest = lastModified ? Math.max(t, lastModified.getTime()) : t + 60_000
+          if (t < this.#start.getTime() || latest > this.#end.getTime() || latest > dueBefore) continue
           if (this.#referenced.has(`${bucket}/${key}`)) continue
           this.#unreferenced += 1
           this.#emit({ type: 'unreferenced', bucket, key, deliveryTime: delivered, message: `Log file\ts3://${bucket}/${key}\tUNREFERENCED: not listed in any digest file` })

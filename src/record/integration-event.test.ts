@@ -51,7 +51,7 @@ describe('fromIntegrationEvent', () => {
     const record = recordOf(data)
     expect(record).toStrictEqual({
       eventVersion: CURRENT_EVENT_VERSION,
-      eventCategory: 'ActivityAuditLog',
+      eventCategory: 'Management',
       eventType: 'ActivityLog',
       eventID: ctx.eventId,
       eventTime: '2024-05-14T09:15:42Z',

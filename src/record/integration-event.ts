@@ -4,8 +4,11 @@
  *
  * Mapping (stored record ← source):
  *   eventVersion        ← CURRENT_EVENT_VERSION
- *   eventCategory       ← "ActivityAuditLog"; "Data" when the payload marks itself a data
- *                         event (eventData.managementEvent === false or eventData.eventCategory === "Data")
+ *   eventCategory       ← "Management"; "Data" when the payload marks itself a data event
+ *                         (eventData.managementEvent === false or eventData.eventCategory === "Data").
+ *                         Not Lake's "ActivityAuditLog": captured events are first-class, so
+ *                         trails select them with the ordinary selectors and the default
+ *                         trail delivers them.
  *   eventType           ← "ActivityLog"
  *   eventID             ← ctx.eventId (assigned by the service)
  *   eventTime           ← eventData.eventTime, as `YYYY-MM-DDThh:mm:ssZ` (the event's time, not the ingestion time)
@@ -150,7 +153,7 @@ function toRecord(data: Record<string, unknown>, ctx: IntegrationEventContext): 
   const isData = data.managementEvent === false || data.eventCategory === 'Data'
   const record: CloudTrailRecord = {
     eventVersion: CURRENT_EVENT_VERSION,
-    eventCategory: isData ? 'Data' : 'ActivityAuditLog',
+    eventCategory: isData ? 'Data' : 'Management',
     eventType: 'ActivityLog',
     eventID: ctx.eventId,
     eventTime: integrationEventTime(data.eventTime as string)!,

@@ -1,7 +1,8 @@
 /**
  * @module trails
  * Trails: name rules, event selectors (validation and matching) and the object-key layout
- * of a trail's bucket. Everything here is pure.
+ * of a trail's bucket (all pure); the trail store, the trail API's operations and the
+ * default trail of a new installation.
  */
 
 /** Names and ARNs. */
@@ -76,3 +77,17 @@ export {
   uniqueSuffix,
   UNIQUE_SUFFIX_LENGTH,
 } from './layout.js'
+
+/** Trails as stored, and what delivery reports about them. */
+export type { Trail, TrailDeliveryStatus, TrailStore } from './trail.js'
+export { SqliteTrailStore, MAX_TRAILS_PER_REGION } from './sqlite-trail-store.js'
+export type { NewTrail, TrailChanges, TrailTag } from './sqlite-trail-store.js'
+export { TrailError, TrailStoreFormatError } from './errors.js'
+export type { TrailErrorCode } from './errors.js'
+
+/** The trail API (CreateTrail … ListTags) and the installation's default trail. */
+export { trailOperations, TRAIL_RESOURCE_TYPE } from './operations.js'
+export type { TrailOperationDeps } from './operations.js'
+export type { KmsKeyResolver } from './trail-input.js'
+export { ensureDefaultTrail, defaultTrailBucket, DEFAULT_TRAIL_NAME } from './default-trail.js'
+export type { DefaultTrailOptions } from './default-trail.js'

@@ -1,0 +1,36 @@
+/**
+ * Opening the data dir for an offline command (kms, topics, cat), and closing it after.
+ * A data dir opened here for the first time gets its admin access key, as `serve` would:
+ * it is printed once, on stderr, since it could not be shown again.
+ */
+import { openServices, parseConfig } from '../app/index.js'
+import type { AppServices } from '../app/index.js'
+
+export interface DataDirFlags {
+  dataDir?: string
+  region?: string
+}
+
+export async function withDataDir<T>(flags: DataDirFlags, work: (services: AppServices, where: { dataDir: string; region: string }) => T | Promise<T>): Promise<T> {
+  const config = parseConfig({ dataDir: flags.dataDir, region: flags.region })
+  const services = openServices(config)
+  try {
+    if (services.firstAdminKey) {
+      const key = services.firstAdminKey
+      process.stderr.write(
+        `new data dir ${config.dataDir}: admin access key (shown once) ${key.accessKeyId} / ${key.secretAccessKey}, account ${key.accountId}\n`,
+      )
+    }
+    return await work(services, { dataDir: config.dataDir, region: config.region })
+  } finally {
+    await services.close()
+  }
+}
+
+/** `--account`, checked, or the installation's own account; created (with its default channel) if new. */
+export function accountFlag(services: AppServices, account: string | undefined): string {
+  const accountId = account ?? services.accountId
+  if (!/^\d{12}$/.test(accountId)) throw new RangeError(`--account must be a 12-digit account id, got ${accountId}`)
+  services.ensureAccount(accountId)
+  return accountId
+}
