@@ -14,6 +14,7 @@ import { HistoryIndex } from '../history/index.js'
 import { TrailDigests, integrityOperations } from '../integrity/index.js'
 import { SigningKeyStore } from '../keys/index.js'
 import { KmsKeyStore, withEncryption } from '../kms/index.js'
+import { TopicError, TopicNotifier, TopicStore } from '../notifications/index.js'
 import { ProjectionRunner, SqliteJournal, openDatabase } from '../journal/index.js'
 import type { Journal } from '../journal/index.js'
 import { openObjectStore } from '../storage/index.js'
@@ -45,6 +46,10 @@ export interface AppServices {
   /** Where trails deliver: `<dataDir>/buckets`, or the S3-compatible store of `--s3-endpoint`. */
   objectStore: ObjectStore
   trails: SqliteTrailStore
+  /** KMS-like keys: a trail's KmsKeyId, encryption of log files at rest. */
+  kms: KmsKeyStore
+  /** Notification topics: a trail's SnsTopicName. */
+  topics: TopicStore
   masterKey: Buffer
   accountId: string
   firstAdminKey?: NewAccessKey
@@ -62,8 +67,10 @@ export function openServices(config: Pick<AppConfig, 'dataDir' | 'region' | 'adm
   const channels = new ChannelStore(db)
   const journal = new SqliteJournal(db)
   const trails = new SqliteTrailStore(db)
+  const kms = new KmsKeyStore(db, masterKey)
+  const topics = new TopicStore(db)
   // Folder stores encrypt SSE-KMS puts with the local key service; S3 does SSE-KMS itself.
-  const objectStore = withEncryption(openObjectStore(objectStoreConfig(config)), new KmsKeyStore(db, masterKey))
+  const objectStore = withEncryption(openObjectStore(objectStoreConfig(config)), kms)
 
   let accountId = accounts.getSetting('installation_account_id')
   let firstAdminKey: NewAccessKey | undefined
@@ -90,6 +97,8 @@ export function openServices(config: Pick<AppConfig, 'dataDir' | 'region' | 'adm
     channels,
     objectStore,
     trails,
+    kms,
+    topics,
     masterKey,
     accountId,
     firstAdminKey,
@@ -103,7 +112,7 @@ export function openServices(config: Pick<AppConfig, 'dataDir' | 'region' | 'adm
 
 export async function startApp(config: AppConfig, logger: Logger = pino({ level: config.logLevel })): Promise<RunningApp> {
   const services = openServices(config)
-  const { db, journal, accounts, channels, masterKey, trails, objectStore } = services
+  const { db, journal, accounts, channels, masterKey, trails, objectStore, kms, topics } = services
 
   const history = new HistoryIndex(db, journal, {
     tokenKey: derivedKey(masterKey, 'lookup-next-token'),
@@ -133,7 +142,13 @@ export async function startApp(config: AppConfig, logger: Logger = pino({ level:
       ...lookupOperations(history),
       ...channelOperations(channels),
       ...integrityOperations(signingKeys),
-      ...trailOperations({ store: trails, objectStore, createMissingBuckets: objectStore.kind === 'file', journalHead: () => journal.head() }),
+      ...trailOperations({
+        store: trails,
+        objectStore,
+        createMissingBuckets: objectStore.kind === 'file',
+        journalHead: () => journal.head(),
+        kmsKeyResolver: (ref, accountId, region) => kms.resolve(ref, accountId, region),
+      }),
     },
     dataPlane: putAuditEventsHandler(channels, journal),
     recordOwnCall: async (record) => {
@@ -157,6 +172,7 @@ export async function startApp(config: AppConfig, logger: Logger = pino({ level:
     (err: unknown) => logger.error({ err }, 'could not create the default trail'),
   )
 
+  const notifier = new TopicNotifier(topics)
   // Trail delivery: each trail resumes from its durable cursor, first finishing a plan a crash left.
   const delivery = new TrailDeliveryService(
     {
@@ -165,6 +181,11 @@ export async function startApp(config: AppConfig, logger: Logger = pino({ level:
       trails,
       objects: objectStore,
       onLogFileDelivered: async (trail, file) => digests.onLogFileDelivered(trail, file),
+      notifier: async (trail, message) => {
+        const result = await notifier.publish(trail.accountId, trail.snsTopicName!, message, { region: trail.homeRegion })
+        // GetTrailStatus shows the first subscriber's failure, as CloudTrail shows SNS's error code.
+        if (result.error) throw new TopicError(result.failures[0]?.error ?? 'NotificationFailed', result.error)
+      },
       onError: (trail, err) => logger.warn({ err, trail }, 'trail delivery failed; will retry'),
     },
     { deliveryIntervalMs: config.deliveryIntervalMs },
