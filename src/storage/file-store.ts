@@ -4,7 +4,8 @@
  * in a hidden sidecar tree (`<bucket>/.metadata/<key>.json`) that listings leave out.
  * See README.md for the life of an object.
  */
-import { open, readFile, stat } from 'node:fs/promises'
+import { readFile, stat } from 'node:fs/promises'
+import type { Stats } from 'node:fs'
 import { resolve } from 'node:path'
 import { errnoCode, isErrnoCode, makeDirectoryDurably, removeFileDurably, writeFileDurably } from './durable-write.js'
 import { BucketNotFoundError, ObjectNotFoundError, StorageError, type StorageOperation } from './errors.js'
@@ -76,24 +77,22 @@ export class FileObjectStore implements ObjectStore {
   }
 
   async getObject(bucket: string, key: string): Promise<StoredObject> {
-    const dir = await this.#existingBucket('getObject', bucket, key)
+    const dir = bucketPath(this.root, bucket, 'getObject')
+    checkKey('getObject', bucket, key)
     return this.#guard('getObject', bucket, key, async () => {
-      let handle
+      // The object, its sidecar and its times are read side by side (validate-logs reads
+      // thousands of small files); the bucket is checked only when the object is absent.
+      const path = objectPath(dir, key)
+      let read: [Buffer, Sidecar, Stats]
       try {
-        handle = await open(objectPath(dir, key), 'r')
+        read = await Promise.all([readFile(path), readSidecar(sidecarPath(dir, key)), stat(path)])
       } catch (error) {
-        if (isAbsence(error)) throw new ObjectNotFoundError(bucket, key, { operation: 'getObject', cause: error })
-        throw error
+        if (!isAbsence(error) && errnoCode(error) !== 'EISDIR') throw error
+        if (!(await isFolder(dir))) throw new BucketNotFoundError(bucket, { operation: 'getObject', key })
+        throw new ObjectNotFoundError(bucket, key, { operation: 'getObject', cause: error })
       }
-      try {
-        const stats = await handle.stat()
-        if (!stats.isFile()) throw new ObjectNotFoundError(bucket, key, { operation: 'getObject' })
-        const body = await handle.readFile()
-        const sidecar = await readSidecar(sidecarPath(dir, key))
-        return { body, metadata: sidecar.metadata, contentType: sidecar.contentType, lastModified: stats.mtime }
-      } finally {
-        await handle.close()
-      }
+      const [body, sidecar, stats] = read
+      return { body, metadata: sidecar.metadata, contentType: sidecar.contentType, lastModified: stats.mtime }
     })
   }
 
