@@ -48,14 +48,3 @@ export class PlanEntriesMissingError extends Error {
     super(`delivery plan of ${trailArn} names ${missingSeqs.length} journal entries that no longer exist`)
   }
 }
-
-/** The code to report for a failure: an error's string `code` when it has one, else its name. */
-export function errorCode(error: unknown): string {
-  if (typeof error === 'object' && error !== null) {
-    const code = (error as { code?: unknown }).code
-    if (typeof code === 'string' && code.length > 0) return code
-    const name = (error as { name?: unknown }).name
-    if (typeof name === 'string' && name.length > 0) return name
-  }
-  return 'InternalFailure'
-}

@@ -12,11 +12,11 @@
 import type { Journal } from '../journal/index.js'
 import type { CloudTrailRecord } from '../record/index.js'
 import type { ObjectStore, PutObjectOptions } from '../storage/index.js'
-import { StorageError } from '../storage/index.js'
+import { StorageError, errorCodeOf } from '../storage/index.js'
 import { logFileKey, uniqueSuffix } from '../trails/index.js'
 import type { Trail, TrailStore } from '../trails/index.js'
 import { PLAN_READ_PAGE, type DeliveryOptions } from './config.js'
-import { LogFileDeliveryError, PlanEntriesMissingError, errorCode } from './errors.js'
+import { LogFileDeliveryError, PlanEntriesMissingError } from './errors.js'
 import { buildLogFile, serializedRecordBytes } from './log-file.js'
 import type { DeliveryPlan, DeliveryPlanStore, PlannedFile } from './plan-store.js'
 import { DELIVERY_STATE_VERSION } from './plan-store.js'
@@ -282,7 +282,7 @@ export class TrailDelivery {
             key: file.key,
             firstSeq: plan.firstSeq,
             lastSeq: plan.lastSeq,
-            code: errorCode(error),
+            code: errorCodeOf(error),
             retryable: error instanceof StorageError ? error.retryable : true,
             cause: error,
           })
@@ -299,7 +299,7 @@ export class TrailDelivery {
         })
       }
     } catch (error) {
-      trails.updateStatus(this.arn, { latestDeliveryError: errorCode(error), latestDeliveryAttemptTime: attemptTime })
+      trails.updateStatus(this.arn, { latestDeliveryError: errorCodeOf(error), latestDeliveryAttemptTime: attemptTime })
       throw error
     }
     plans.completePlan(plan)
@@ -330,7 +330,7 @@ export class TrailDelivery {
         latestNotificationError: undefined,
       })
     } catch (error) {
-      trails.updateStatus(this.arn, { latestNotificationAttemptTime: attemptTime, latestNotificationError: errorCode(error) })
+      trails.updateStatus(this.arn, { latestNotificationAttemptTime: attemptTime, latestNotificationError: errorCodeOf(error) })
       this.#deps.onError?.(this.arn, error)
     }
   }

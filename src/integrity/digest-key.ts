@@ -1,11 +1,13 @@
 /**
- * Object keys of digest and log files, as CloudTrail names them and the AWS CLI's
- * validate-logs expects them. Pure functions; kept here so integrity does not depend on
- * trails/ (to be reconciled with trails/layout.ts).
+ * Object keys of digest and log files as the validator needs them. The keys themselves
+ * come from trails' layout (the one place that names objects); what is here is what the
+ * AWS CLI's validate-logs does with them: its listing prefix, key filter and time slices.
  *
  *   [prefix/]AWSLogs/[orgId/]<account>/CloudTrail-Digest/<region>/YYYY/MM/DD/
  *     <account>_CloudTrail-Digest_<region>_<trailName>_<homeRegion>_<YYYYMMDDTHHmmssZ>.json.gz
  */
+
+import { digestFileKey as layoutDigestFileKey, logFilePrefix } from '../trails/index.js'
 
 /** Where one trail's files for one account and source Region live. */
 export interface TrailLocation {
@@ -32,15 +34,9 @@ function accountRoot(loc: Pick<TrailLocation, 'prefix' | 'organizationId' | 'acc
   return loc.prefix ? `${loc.prefix}/${root}` : root
 }
 
-function datePath(date: Date): string {
-  const iso = date.toISOString()
-  return `${iso.slice(0, 4)}/${iso.slice(5, 7)}/${iso.slice(8, 10)}`
-}
-
 /** Key of the digest whose `digestEndTime` is `endTime` (seconds are kept, milliseconds dropped). */
 export function digestFileKey(loc: TrailLocation, endTime: Date): string {
-  const name = `${loc.accountId}_CloudTrail-Digest_${loc.region}_${loc.trailName}_${loc.homeRegion}_${compactTime(endTime)}.json.gz`
-  return `${accountRoot(loc)}/CloudTrail-Digest/${loc.region}/${datePath(endTime)}/${name}`
+  return layoutDigestFileKey({ ...loc, digestEndTime: endTime })
 }
 
 /** The listing prefix the CLI uses for digests (no trailing slash, as the CLI does). */
@@ -83,7 +79,7 @@ export function parseCompactTime(text: string): Date | undefined {
 
 /** Prefix of one day's log files: `[prefix/]AWSLogs/[org/]<account>/CloudTrail/<region>/YYYY/MM/DD/`. */
 export function logFileDayPrefix(loc: Pick<TrailLocation, 'prefix' | 'organizationId' | 'accountId' | 'region'>, day: Date): string {
-  return `${accountRoot(loc)}/CloudTrail/${loc.region}/${datePath(day)}/`
+  return logFilePrefix({ ...loc, day })
 }
 
 /** Delivery time (minute precision) of a trail log file key, or undefined if the key is not one. */

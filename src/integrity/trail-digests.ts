@@ -22,6 +22,7 @@
  */
 import type Database from 'better-sqlite3'
 import type { ObjectStore } from '../storage/index.js'
+import { errorCodeOf } from '../storage/index.js'
 import { DigestChain, type ChainConfig, type ChainId, type ChainLocation, type DigestSigner } from './digest-writer.js'
 
 /** The trail fields digests need (satisfied by trails' `Trail`). */
@@ -252,7 +253,7 @@ export class TrailDigests {
 
   #reportFailed(arn: string, error: unknown): void {
     this.#onError(error, arn)
-    if (this.#trails.get(arn)) this.#trails.updateStatus(arn, { latestDigestDeliveryError: errorCode(error) })
+    if (this.#trails.get(arn)) this.#trails.updateStatus(arn, { latestDigestDeliveryError: errorCodeOf(error) })
   }
 }
 
@@ -270,15 +271,4 @@ function chainConfig(trail: DigestTrail, accountId: string, region: string): Cha
     homeRegion: trail.homeRegion,
   }
   return { trailArn: trail.arn, accountId, region, location }
-}
-
-/** What GetTrailStatus shows: S3's error code when the store gave one (`NoSuchBucket`), else the error's name. */
-function errorCode(error: unknown): string {
-  if (typeof error === 'object' && error !== null) {
-    const code = (error as { code?: unknown }).code
-    if (typeof code === 'string' && code.length > 0) return code
-    const name = (error as { name?: unknown }).name
-    if (typeof name === 'string' && name.length > 0) return name
-  }
-  return 'InternalFailure'
 }

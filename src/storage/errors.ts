@@ -86,3 +86,17 @@ export class StorageConfigError extends Error {
     super(`invalid object store configuration: ${field}: ${reason}`)
   }
 }
+
+/**
+ * The code a status field shows for a failed write (GetTrailStatus' LatestDeliveryError and
+ * the like): S3's error code when the store gave one (`NoSuchBucket`), else the error's name.
+ */
+export function errorCodeOf(error: unknown): string {
+  if (typeof error === 'object' && error !== null) {
+    const code = (error as { code?: unknown }).code
+    if (typeof code === 'string' && code.length > 0) return code
+    const name = (error as { name?: unknown }).name
+    if (typeof name === 'string' && name.length > 0) return name
+  }
+  return 'InternalFailure'
+}

@@ -18,6 +18,7 @@ export {
   ObjectNotFoundError,
   StorageConfigError,
   StorageError,
+  errorCodeOf,
   type StorageErrorFields,
   type StorageOperation,
 } from './errors.js'
