@@ -3,7 +3,7 @@
  * OpenTrail endpoint, with credentials from the usual AWS chain (environment, profile).
  */
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail'
-import { DEFAULT_HOST, DEFAULT_PORT } from '../app/index.js'
+import { DEFAULT_HOST, DEFAULT_PORT } from '../config/index.js'
 
 export interface ClientFlags {
   endpoint?: string

@@ -1,6 +1,7 @@
 /** `opentrail import PATH...`: loads existing CloudTrail log files into the data dir, with a progress bar. */
 import { SingleBar, Presets } from 'cli-progress'
-import { openServices, parseConfig } from '../app/index.js'
+import { openServices } from '../app/index.js'
+import { parseConfig } from '../config/index.js'
 import { formatImportReport, importLogs } from '../import/index.js'
 
 export async function importCommand(paths: string[], flags: { dataDir?: string; retentionDays?: string }): Promise<number> {

@@ -1,5 +1,6 @@
 /** `opentrail keys create|list|delete`: access keys, managed directly in the data dir. */
-import { openServices, parseConfig } from '../app/index.js'
+import { openServices } from '../app/index.js'
+import { parseConfig } from '../config/index.js'
 import { render } from './output.js'
 import type { OutputFormat } from './output.js'
 

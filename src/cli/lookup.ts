@@ -1,7 +1,7 @@
 /** `opentrail lookup`: Event History from the command line, through the CloudTrail API. */
 import { LookupEventsCommand } from '@aws-sdk/client-cloudtrail'
 import type { LookupAttribute, LookupAttributeKey } from '@aws-sdk/client-cloudtrail'
-import { parseDuration } from '../app/index.js'
+import { parseDuration } from '../config/index.js'
 import { cloudTrailClient } from './client.js'
 import type { ClientFlags } from './client.js'
 import { render } from './output.js'

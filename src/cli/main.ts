@@ -5,17 +5,35 @@
  * through the CloudTrail API.
  */
 import { Command, Option } from 'commander'
-import { DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_RETENTION_DAYS } from '../app/index.js'
-import { serve } from './serve.js'
-import { createKey, deleteKey, listKeys } from './keys.js'
-import { lookup } from './lookup.js'
-import { createChannel, listChannels } from './channels.js'
-import { importCommand } from './import.js'
+import { DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_RETENTION_DAYS } from '../config/index.js'
 import { parseOutputFormat } from './output.js'
-import { validateLogsCommand } from './validate-logs.js'
-import { createKmsKey, listKmsKeys, rotateKmsKey, setKmsKeyEnabled } from './kms.js'
-import { createTopic, listTopics, subscribeTopic, unsubscribeTopic } from './topics.js'
-import { catObject } from './cat.js'
+
+/**
+ * Each command's module is loaded when that command runs, so `--help` and the offline
+ * commands start without loading the AWS SDK and the server (about a second on a busy machine).
+ */
+function lazy<M extends Record<K, (...args: never[]) => unknown>, K extends keyof M>(load: () => Promise<M>, name: K) {
+  return async (...args: Parameters<M[K]>): Promise<Awaited<ReturnType<M[K]>>> =>
+    (await load())[name](...args) as Awaited<ReturnType<M[K]>>
+}
+const serve = lazy(() => import('./serve.js'), 'serve')
+const createKey = lazy(() => import('./keys.js'), 'createKey')
+const listKeys = lazy(() => import('./keys.js'), 'listKeys')
+const deleteKey = lazy(() => import('./keys.js'), 'deleteKey')
+const lookup = lazy(() => import('./lookup.js'), 'lookup')
+const createChannel = lazy(() => import('./channels.js'), 'createChannel')
+const listChannels = lazy(() => import('./channels.js'), 'listChannels')
+const importCommand = lazy(() => import('./import.js'), 'importCommand')
+const validateLogsCommand = lazy(() => import('./validate-logs.js'), 'validateLogsCommand')
+const createKmsKey = lazy(() => import('./kms.js'), 'createKmsKey')
+const listKmsKeys = lazy(() => import('./kms.js'), 'listKmsKeys')
+const rotateKmsKey = lazy(() => import('./kms.js'), 'rotateKmsKey')
+const setKmsKeyEnabled = lazy(() => import('./kms.js'), 'setKmsKeyEnabled')
+const createTopic = lazy(() => import('./topics.js'), 'createTopic')
+const listTopics = lazy(() => import('./topics.js'), 'listTopics')
+const subscribeTopic = lazy(() => import('./topics.js'), 'subscribeTopic')
+const unsubscribeTopic = lazy(() => import('./topics.js'), 'unsubscribeTopic')
+const catObject = lazy(() => import('./cat.js'), 'catObject')
 
 const program = new Command()
 program

@@ -3,7 +3,8 @@
  * A data dir opened here for the first time gets its admin access key, as `serve` would:
  * it is printed once, on stderr, since it could not be shown again.
  */
-import { openServices, parseConfig } from '../app/index.js'
+import { openServices } from '../app/index.js'
+import { parseConfig } from '../config/index.js'
 import type { AppServices } from '../app/index.js'
 
 export interface DataDirFlags {

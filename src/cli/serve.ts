@@ -1,6 +1,7 @@
 /** `opentrail serve`: runs the service until SIGINT/SIGTERM. */
-import { parseConfig, startApp } from '../app/index.js'
-import type { ConfigFlags } from '../app/index.js'
+import { startApp } from '../app/index.js'
+import { parseConfig } from '../config/index.js'
+import type { ConfigFlags } from '../config/index.js'
 
 export async function serve(flags: ConfigFlags): Promise<void> {
   const config = parseConfig(flags)

@@ -8,7 +8,7 @@
 import { join } from 'node:path'
 import { DescribeTrailsCommand, ListPublicKeysCommand } from '@aws-sdk/client-cloudtrail'
 import cliProgress from 'cli-progress'
-import { parseDuration } from '../app/index.js'
+import { parseDuration } from '../config/index.js'
 import { DEFAULT_PENDING_GRACE_SECONDS, formatReport, validateLogs } from '../integrity/index.js'
 import type { PublicKey, ValidationEvent } from '../integrity/index.js'
 import { KmsKeyStore, withEncryption } from '../kms/index.js'
