@@ -19,19 +19,21 @@ const BODY_VERSION = 1
 export type TrailTag = { Key: string; Value?: string }
 
 /** What CreateTrail decides; the store fills in the ARN and the logging state. */
-export interface NewTrail {
-  name: string
-  accountId: string
-  homeRegion: string
-  s3BucketName: string
-  s3KeyPrefix?: string
-  snsTopicName?: string
-  includeGlobalServiceEvents: boolean
-  isMultiRegionTrail: boolean
-  logFileValidationEnabled: boolean
-  kmsKeyId?: string
-  cloudWatchLogsLogGroupArn?: string
-  cloudWatchLogsRoleArn?: string
+export type NewTrail = Pick<
+  Trail,
+  | 'name'
+  | 'accountId'
+  | 'homeRegion'
+  | 's3BucketName'
+  | 's3KeyPrefix'
+  | 'snsTopicName'
+  | 'includeGlobalServiceEvents'
+  | 'isMultiRegionTrail'
+  | 'logFileValidationEnabled'
+  | 'kmsKeyId'
+  | 'cloudWatchLogsLogGroupArn'
+  | 'cloudWatchLogsRoleArn'
+> & {
   tags?: TrailTag[]
   /** Only the default trail starts out logging; CreateTrail leaves logging off. */
   logging?: { seq: number; at: Date }
