@@ -104,6 +104,7 @@ export function openServices(config: Pick<AppConfig, 'dataDir' | 'region' | 'adm
     firstAdminKey,
     ensureAccount,
     async close() {
+      channels.flushIngestion()
       await journal.close()
       db.close()
     },

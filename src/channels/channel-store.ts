@@ -64,8 +64,18 @@ export function parseChannelRef(ref: string): { id?: string; accountId?: string;
   throw new ChannelError('ChannelARNInvalidException', `The channel ARN ${ref} is not valid.`)
 }
 
+/** How often ingestion status kept in memory is written down. */
+export const INGESTION_STATUS_FLUSH_MS = 2000
+
 export class ChannelStore {
   readonly #db: Database.Database
+  /**
+   * Ingestion status changes with every PutAuditEvents call; writing it each time would
+   * cost a disk sync per call on the ingest path, so it is kept here and written down
+   * now and then (it is informational: a crash loses at most a few seconds of it).
+   */
+  readonly #ingestion = new Map<string, IngestionStatus>()
+  #flushTimer: NodeJS.Timeout | undefined
 
   constructor(db: Database.Database) {
     this.#db = db
@@ -99,12 +109,17 @@ export class ChannelStore {
 
   get(id: string): Channel | undefined {
     const row = this.#db.prepare('SELECT * FROM channels WHERE id = ?').get(id) as ChannelRow | undefined
-    return row && toChannel(row)
+    return row && this.#withIngestion(toChannel(row))
   }
 
   findByName(accountId: string, name: string): Channel | undefined {
     const row = this.#db.prepare('SELECT * FROM channels WHERE account_id = ? AND name = ?').get(accountId, name) as ChannelRow | undefined
-    return row && toChannel(row)
+    return row && this.#withIngestion(toChannel(row))
+  }
+
+  #withIngestion(channel: Channel): Channel {
+    const pending = this.#ingestion.get(channel.id)
+    return pending ? { ...channel, ingestion: { ...channel.ingestion, ...pending } } : channel
   }
 
   /** Resolves an ARN, id or `default` to the caller's channel, with CloudTrail's errors. */
@@ -138,10 +153,28 @@ export class ChannelStore {
   }
 
   recordIngestion(id: string, status: IngestionStatus): void {
-    const channel = this.get(id)
-    if (!channel) return
-    const merged = { ...channel.ingestion, ...status }
-    this.#db.prepare('UPDATE channels SET ingestion = ? WHERE id = ?').run(JSON.stringify(merged), id)
+    this.#ingestion.set(id, { ...this.#ingestion.get(id), ...status })
+    if (!this.#flushTimer) {
+      this.#flushTimer = setTimeout(() => this.flushIngestion(), INGESTION_STATUS_FLUSH_MS)
+      this.#flushTimer.unref()
+    }
+  }
+
+  /** Writes ingestion status kept in memory (also called at shutdown). */
+  flushIngestion(): void {
+    clearTimeout(this.#flushTimer)
+    this.#flushTimer = undefined
+    if (this.#ingestion.size === 0) return
+    const pending = [...this.#ingestion]
+    this.#ingestion.clear()
+    const read = this.#db.prepare('SELECT ingestion FROM channels WHERE id = ?')
+    const write = this.#db.prepare('UPDATE channels SET ingestion = ? WHERE id = ?')
+    this.#db.transaction(() => {
+      for (const [id, status] of pending) {
+        const row = read.get(id) as { ingestion: string } | undefined
+        if (row) write.run(JSON.stringify({ ...(JSON.parse(row.ingestion) as object), ...status }), id)
+      }
+    })()
   }
 }
 

@@ -1,6 +1,6 @@
 /** PutAuditEvents end to end: the real server, signed requests, Event History reads back. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { LookupEventsCommand, ListChannelsCommand } from '@aws-sdk/client-cloudtrail'
+import { GetChannelCommand, LookupEventsCommand, ListChannelsCommand } from '@aws-sdk/client-cloudtrail'
 import { startServer } from '../support/server.js'
 import type { TestServer } from '../support/server.js'
 import { putAuditEvents } from '../support/cloudtrail-data.js'
@@ -45,6 +45,17 @@ describe('PutAuditEvents', () => {
     expect(events[0]!.Username).toBe('alice')
     const record = JSON.parse(events[0]!.CloudTrailEvent!)
     expect(record).toMatchObject({ eventName: name, eventSource: 'app.example.com', recipientAccountId: server.accountId, awsRegion: 'us-east-1' })
+  })
+
+  it('shows the latest ingestion in GetChannel', async () => {
+    const res = await putAuditEvents(server.endpoint, server.credentials, {
+      channelArn,
+      auditEvents: [auditEvent('status1', { accountId: server.accountId }), { id: 'status2', eventData: 'nope' }],
+    })
+    const channel = await server.client().send(new GetChannelCommand({ Channel: channelArn }))
+    expect(channel.IngestionStatus?.LatestIngestionSuccessEventID).toBe(res.body.successful![0]!.eventID)
+    expect(channel.IngestionStatus?.LatestIngestionErrorCode).toBe('InvalidData')
+    expect(channel.IngestionStatus?.LatestIngestionAttemptTime).toBeInstanceOf(Date)
   })
 
   it('answers each event on its own in a mixed batch', async () => {
