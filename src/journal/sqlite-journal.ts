@@ -17,6 +17,12 @@ export const DEFAULT_MAX_QUEUED_EVENTS = 100_000
 const TRAINING_MARKS = [1_000, 20_000, 250_000]
 /** After the last mark, a new dictionary every this many events. */
 const TRAINING_EVERY = 1_000_000
+/**
+ * Records kept decoded after their append: projections read the tail of the journal
+ * (history, every trail, digests), and without this each of them would inflate the same
+ * records again.
+ */
+const TAIL_CACHE_RECORDS = 20_000
 /** Records sampled (evenly, from the newest events) to train a dictionary. */
 const TRAINING_SAMPLES = 64
 const TRAINING_WINDOW = 10_000
@@ -47,6 +53,7 @@ export class SqliteJournal implements Journal {
   #closed = false
   readonly #maxQueuedEvents: number
   readonly #codec: RecordCodec
+  readonly #tail = new Map<number, CloudTrailRecord>()
   readonly #stmts
 
   constructor(db: Database.Database, options: { maxQueuedEvents?: number } = {}) {
@@ -54,7 +61,7 @@ export class SqliteJournal implements Journal {
     this.#maxQueuedEvents = options.maxQueuedEvents ?? DEFAULT_MAX_QUEUED_EVENTS
     db.exec(`
       CREATE TABLE IF NOT EXISTS journal (
-        seq INTEGER PRIMARY KEY,
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
         event_id BLOB NOT NULL,
         account TEXT NOT NULL,
         event_time INTEGER NOT NULL,
@@ -98,15 +105,8 @@ export class SqliteJournal implements Journal {
     if (this.#queuedEvents + inputs.length > this.#maxQueuedEvents) {
       throw new JournalPushback(`more than ${this.#maxQueuedEvents} events waiting to be written`)
     }
+    const encoded = inputs.map((i) => this.#codec.encode(i.record))
     this.#queuedEvents += inputs.length
-    let encoded: Buffer[]
-    try {
-      encoded = await Promise.all(inputs.map((i) => this.#codec.encode(i.record)))
-    } catch (error) {
-      this.#queuedEvents -= inputs.length
-      throw error
-    }
-    if (this.#closed) throw new JournalPushback('journal is closed')
     return new Promise((resolve, reject) => {
       this.#queue.push({ inputs, encoded, resolve, reject })
       if (!this.#flushScheduled) {
@@ -130,7 +130,17 @@ export class SqliteJournal implements Journal {
       for (const p of batch) p.reject(error)
       return
     }
-    batch.forEach((p, i) => p.resolve(results[i]!))
+    batch.forEach((p, i) => {
+      p.inputs.forEach((input, j) => {
+        const result = results[i]![j]!
+        if (!result.duplicate) this.#tail.set(result.seq, input.record)
+      })
+      p.resolve(results[i]!)
+    })
+    for (const seq of this.#tail.keys()) {
+      if (this.#tail.size <= TAIL_CACHE_RECORDS) break
+      this.#tail.delete(seq)
+    }
     const head = (this.#stmts.head.get() as { head: number }).head
     this.#maybeTrainDictionary(head)
     for (const listener of this.#listeners) listener(head)
@@ -168,13 +178,18 @@ export class SqliteJournal implements Journal {
 
   async read(afterSeq: number, limit: number): Promise<JournalBatch> {
     const rows = this.#stmts.read.all(afterSeq, limit) as { seq: number; record: Buffer }[]
-    const entries: JournalEntry[] = rows.map((r) => ({ seq: r.seq, record: this.#codec.decode(r.record) }))
+    const entries: JournalEntry[] = rows.map((r) => ({ seq: r.seq, record: this.#tail.get(r.seq) ?? this.#codec.decode(r.record) }))
     return { entries, lastSeq: entries.length ? entries[entries.length - 1]!.seq : afterSeq }
   }
 
   async getBySeq(seqs: number[]): Promise<Map<number, CloudTrailRecord>> {
     const out = new Map<number, CloudTrailRecord>()
     for (const seq of seqs) {
+      const cached = this.#tail.get(seq)
+      if (cached) {
+        out.set(seq, cached)
+        continue
+      }
       const row = this.#stmts.getOne.get(seq) as { record: Buffer } | undefined
       if (row) out.set(seq, this.#codec.decode(row.record))
     }
@@ -203,6 +218,7 @@ export class SqliteJournal implements Journal {
   }
 
   async deleteOlderThan(cutoffMs: number, accountId?: string, options: { keepAccounts?: string[] } = {}): Promise<number> {
+    this.#tail.clear()
     // Never delete what a projection has not consumed yet: a trail behind on delivery keeps its events.
     const minCursor = (this.#stmts.minCursor.get() as { seq: number | null }).seq ?? 0
     const where = ['event_time < ?', 'seq <= ?']

@@ -25,6 +25,7 @@ export interface AppendResult {
 
 export interface JournalEntry {
   seq: number
+  /** Shared with other readers (the journal keeps recent records decoded): treat as read-only. */
   record: CloudTrailRecord
 }
 
