@@ -19,6 +19,7 @@
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
 import type Database from 'better-sqlite3'
+import { withoutSync } from '../journal/index.js'
 import type { Journal, JournalBatch, Outcome, Projection } from '../journal/index.js'
 import type { CloudTrailRecord } from '../record/index.js'
 import { historyAttributes, resourceNameKeys } from './attributes.js'
@@ -89,12 +90,15 @@ export class HistoryIndex implements Projection {
   async apply(batch: JournalBatch): Promise<Outcome> {
     if (batch.entries.length === 0) return 'delivered'
     try {
-      this.#db.transaction(() => {
-        for (const entry of batch.entries) this.#indexOne(entry.seq, entry.record)
-        this.#sql(
-          "INSERT INTO history_meta (key, value) VALUES ('head', ?) ON CONFLICT(key) DO UPDATE SET value = max(value, excluded.value)",
-        ).run(batch.lastSeq)
-      })()
+      // The index is rebuilt from the journal on replay, so its commits need not wait for the disk.
+      withoutSync(this.#db, () =>
+        this.#db.transaction(() => {
+          for (const entry of batch.entries) this.#indexOne(entry.seq, entry.record)
+          this.#sql(
+            "INSERT INTO history_meta (key, value) VALUES ('head', ?) ON CONFLICT(key) DO UPDATE SET value = max(value, excluded.value)",
+          ).run(batch.lastSeq)
+        })(),
+      )
     } catch (error) {
       this.#strings.forgetUncommitted()
       this.#scopes.forgetUncommitted()

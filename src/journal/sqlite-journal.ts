@@ -7,6 +7,7 @@
  */
 import type Database from 'better-sqlite3'
 import { RecordCodec, trainDictionary } from './codec.js'
+import { withoutSync } from './database.js'
 import { JournalPushback } from './types.js'
 import type { AppendInput, AppendResult, Journal, JournalBatch, JournalEntry } from './types.js'
 import type { CloudTrailRecord } from '../record/index.js'
@@ -209,7 +210,8 @@ export class SqliteJournal implements Journal {
   }
 
   async setCursor(name: string, seq: number): Promise<void> {
-    this.#stmts.setCursor.run(name, seq)
+    // A cursor lost in a power cut replays its batch, which projections handle anyway.
+    withoutSync(this.#db, () => this.#stmts.setCursor.run(name, seq))
   }
 
   onAppend(listener: (head: number) => void): () => void {
