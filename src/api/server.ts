@@ -84,7 +84,7 @@ export function buildApiServer(options: ApiServerOptions): FastifyInstance {
       failure = toApiError(error)
       if (!failure) throw error
     }
-    const recorded = options.recordOwnCall(
+    await options.recordOwnCall(
       ownCallRecord({
         eventName: operationName,
         accountId: ctx.caller.accountId,
@@ -102,10 +102,6 @@ export function buildApiServer(options: ApiServerOptions): FastifyInstance {
         resources: operation.resources?.(input, output, ctx),
       }),
     )
-    // A change is answered only once its record is durable; a read need not wait for its
-    // own record (nothing about it is acknowledged), which keeps lookups off the disk sync.
-    if (operation.readOnly) recorded.catch((err: unknown) => request.log.error({ err }, 'could not record an API call'))
-    else await recorded
     if (failure) throw failure
     return sendJson(reply, request, 'json', 200, output ?? {})
   })

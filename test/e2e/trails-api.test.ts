@@ -30,7 +30,7 @@ import {
 } from '@aws-sdk/client-cloudtrail'
 import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail'
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3'
-import { startServer } from '../support/server.js'
+import { CLI, startServer } from '../support/server.js'
 import type { TestServer } from '../support/server.js'
 import { eventually } from '../support/events.js'
 import { MOTO_CREDENTIALS, MOTO_REGION, startMoto } from '../support/moto.js'
@@ -117,18 +117,22 @@ describe('the default trail', () => {
 
 describe('trails', () => {
   it('CreateTrail answers with exactly the members CloudTrail does, and logging stays off', async () => {
+    const key = JSON.parse(
+      (await promisify(execFile)(process.execPath, [CLI, 'kms', 'create-key', '--data-dir', server.dataDir, '--output', 'json'])).stdout,
+    )[0] as { KeyArn: string }
+    const keyId = key.KeyArn.split('/').pop()!
     const out = wire(
       await east.send(
         new CreateTrailCommand({
           Name: 'shapes', S3BucketName: 'shapes-bucket', S3KeyPrefix: 'logs', SnsTopicName: 'alerts',
-          EnableLogFileValidation: true, KmsKeyId: '1234abcd-12ab-34cd-56ef-1234567890ab', TagsList: [{ Key: 'team', Value: 'sec' }],
+          EnableLogFileValidation: true, KmsKeyId: keyId, TagsList: [{ Key: 'team', Value: 'sec' }],
         }),
       ),
     )
     expect(out).toEqual({
       Name: 'shapes', S3BucketName: 'shapes-bucket', S3KeyPrefix: 'logs', SnsTopicName: 'alerts', SnsTopicARN: `arn:aws:sns:us-east-1:${account}:alerts`,
       IncludeGlobalServiceEvents: true, IsMultiRegionTrail: false, TrailARN: arnOf('shapes'), LogFileValidationEnabled: true,
-      KmsKeyId: `arn:aws:kms:us-east-1:${account}:key/1234abcd-12ab-34cd-56ef-1234567890ab`, IsOrganizationTrail: false,
+      KmsKeyId: key.KeyArn, IsOrganizationTrail: false,
     })
     expect(members('CreateTrail')).toEqual(expect.arrayContaining(Object.keys(out)))
     const { Trail } = await east.send(new GetTrailCommand({ Name: 'shapes' }))
