@@ -10,7 +10,7 @@ import { AccountStore, loadOrCreateMasterKey } from '../accounts/index.js'
 import type { NewAccessKey } from '../accounts/index.js'
 import { buildApiServer } from '../api/index.js'
 import { ChannelStore, channelOperations, putAuditEventsHandler } from '../channels/index.js'
-import { HistoryIndex } from '../history/index.js'
+import { HistoryIndex, lookupOperations } from '../history/index.js'
 import { TrailDigests, integrityOperations } from '../integrity/index.js'
 import { SigningKeyStore } from '../keys/index.js'
 import { KmsKeyStore, withEncryption } from '../kms/index.js'
@@ -23,7 +23,7 @@ import { SqliteTrailStore, ensureDefaultTrail, trailOperations } from '../trails
 import { TrailDeliveryService } from '../delivery/index.js'
 import { RETENTION_SWEEP_INTERVAL_MS } from '../config/index.js'
 import type { AppConfig } from '../config/index.js'
-import { lookupOperations } from './lookup-events.js'
+
 import { sweepRetention } from './retention.js'
 import { createHmac } from 'node:crypto'
 

@@ -25,3 +25,5 @@ export {
   InvalidEventCategoryError,
 } from './errors.js'
 export type { LookupErrorCode } from './errors.js'
+/** The LookupEvents operation of the CloudTrail API. */
+export { lookupOperations } from './operations.js'

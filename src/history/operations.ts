@@ -4,7 +4,7 @@
  */
 import { ApiError, readInteger, readString, readTimestamp } from '../api/index.js'
 import type { OperationTable } from '../api/index.js'
-import type { HistoryIndex } from '../history/index.js'
+import type { HistoryIndex } from './history-index.js'
 
 export function lookupOperations(history: HistoryIndex): OperationTable {
   return {
