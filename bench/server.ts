@@ -14,7 +14,7 @@ export const BENCH_CREDENTIALS: Credentials = {
 }
 
 /** The config the benchmarks run with: loopback, a free port, quiet logs, the bench admin key. */
-export function benchConfig(dataDir: string, extra: { deliveryInterval?: string } = {}) {
+export function benchConfig(dataDir: string, extra: { deliveryInterval?: string; digestInterval?: string } = {}) {
   return parseConfig(
     { host: '127.0.0.1', port: 0, dataDir, logLevel: 'warn', ...extra },
     { OPENTRAIL_ADMIN_ACCESS_KEY_ID: BENCH_CREDENTIALS.accessKeyId, OPENTRAIL_ADMIN_SECRET_ACCESS_KEY: BENCH_CREDENTIALS.secretAccessKey },

@@ -1,0 +1,105 @@
+/**
+ * Section "ingest": durable events/s through the real HTTP PutAuditEvents (batches of 100,
+ * several concurrent closed-loop clients), against a baseline measured in the same run:
+ * the same events appended as NDJSON to a file, one fsync per batch of 100.
+ *
+ * Baseline choice: one writer appending batches in sequence (writeSync + fsyncSync). A
+ * single file gains nothing from concurrent writers unless their batches share a sync,
+ * which is group commit, the very thing under test; so the baseline is the naive durable
+ * log, one sync per acknowledged batch, with no HTTP, no auth, no parsing and no index.
+ */
+import { closeSync, fsyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { integrationEventData } from './events.js'
+import { runLoad } from './load.js'
+import type { ClientPlacement } from './load.js'
+import type { SectionResult } from './report.js'
+import { BENCH_CREDENTIALS, defaultChannelArn, startBenchServer } from './server.js'
+import { formatMs, formatNumber, perSecond, summarizeLatencies } from './stats.js'
+
+export interface IngestOptions {
+  events: number
+  concurrency: number
+  batchSize: number
+  maxDurationMs: number
+  client: ClientPlacement
+}
+
+const TARGET_RATIO = 0.5
+const TARGET_EVENTS_PER_SECOND = 20_000
+const SEED = 20_240_601
+
+export async function benchIngest(options: IngestOptions): Promise<SectionResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'opentrail-bench-ingest-'))
+  const app = await startBenchServer(join(dir, 'data'))
+  try {
+    const channelArn = await defaultChannelArn(app.url)
+    const nowMs = Date.now()
+    const base = { kind: 'ingest', endpoint: app.url, credentials: BENCH_CREDENTIALS, channelArn, accountId: app.accountId, batchSize: options.batchSize, concurrency: options.concurrency, nowMs, maxDurationMs: options.maxDurationMs } as const
+
+    // Warm-up: JIT, connections, the journal's first trained dictionary (at 1,000 events).
+    await runLoad({ ...base, events: Math.min(2_000, options.events), maxDurationMs: 5_000, seed: SEED + 1, idPrefix: 'warm' }, options.client)
+
+    const baseline = appendNdjson(join(dir, 'baseline.ndjson'), integrationEventData(app.accountId, options.events, SEED, nowMs), options.batchSize)
+
+    const headBefore = await app.journal.head()
+    const run = await runLoad({ ...base, events: options.events, seed: SEED, idPrefix: 'run' }, options.client)
+    const stored = (await app.journal.head()) - headBefore
+
+    const rate = perSecond(run.events, run.elapsedMs)
+    const baseRate = perSecond(baseline.events, baseline.elapsedMs)
+    const ack = summarizeLatencies(run.latenciesMs)
+    const sync = summarizeLatencies(baseline.batchMs)
+    const notes = [
+      `${formatNumber(run.events, 0)} of ${formatNumber(options.events, 0)} prepared events sent (the run stops after ${formatMs(options.maxDurationMs)}), in batches of ${options.batchSize}, ${options.concurrency} concurrent clients (${options.client === 'worker' ? 'load generator in a worker thread of the server process' : 'load generator on the server thread'}), bodies built and SigV4-signed before the clock starts.`,
+      `baseline: the same eventData strings as NDJSON lines, one writer, writeSync + fsyncSync per batch of ${options.batchSize}, in sequence.`,
+      `journal head grew by ${formatNumber(stored, 0)} events; failed events: ${run.failures}${run.firstFailure ? ` (first: ${run.firstFailure})` : ''}.`,
+    ]
+    return {
+      section: 'ingest',
+      rows: [
+        { metric: 'durable events/s', value: formatNumber(rate, 0), baseline: formatNumber(baseRate, 0), ratio: rate / baseRate, target: `>= ${TARGET_RATIO} of baseline`, pass: rate / baseRate >= TARGET_RATIO },
+        { metric: 'durable events/s (absolute)', value: formatNumber(rate, 0), target: `>= ${formatNumber(TARGET_EVENTS_PER_SECOND, 0)}`, pass: rate >= TARGET_EVENTS_PER_SECOND },
+        { metric: 'elapsed', value: formatMs(run.elapsedMs), baseline: formatMs(baseline.elapsedMs) },
+        { metric: 'batch ack latency p50 (HTTP) / write+fsync p50', value: formatMs(ack.p50Ms), baseline: formatMs(sync.p50Ms), ratio: ack.p50Ms / sync.p50Ms },
+        { metric: 'batch ack latency p99 (HTTP) / write+fsync p99', value: formatMs(ack.p99Ms), baseline: formatMs(sync.p99Ms), ratio: ack.p99Ms / sync.p99Ms },
+      ],
+      notes,
+      figures: {
+        events: run.events,
+        failedEvents: run.failures,
+        eventsPerSecond: rate,
+        baselineEventsPerSecond: baseRate,
+        ratio: rate / baseRate,
+        ackP50Ms: ack.p50Ms,
+        ackP99Ms: ack.p99Ms,
+        baselineBatchP50Ms: sync.p50Ms,
+        baselineBatchP99Ms: sync.p99Ms,
+        client: options.client,
+        concurrency: options.concurrency,
+      },
+    }
+  } finally {
+    await app.close()
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+/** The baseline: NDJSON appends, each batch written then fsynced before the next. */
+function appendNdjson(path: string, lines: string[], batchSize: number): { events: number; elapsedMs: number; batchMs: number[] } {
+  const fd = openSync(path, 'a')
+  const batchMs: number[] = []
+  const started = performance.now()
+  try {
+    for (let start = 0; start < lines.length; start += batchSize) {
+      const t0 = performance.now()
+      writeSync(fd, `${lines.slice(start, start + batchSize).join('\n')}\n`)
+      fsyncSync(fd)
+      batchMs.push(performance.now() - t0)
+    }
+  } finally {
+    closeSync(fd)
+  }
+  return { events: lines.length, elapsedMs: performance.now() - started, batchMs }
+}
