@@ -94,13 +94,7 @@ export async function verifySignature(
     if (value === undefined) throw new ApiError('InvalidSignatureException', `Signed header ${name} is missing from the request.`)
     headers[name] = Array.isArray(value) ? value.join(',') : value
   }
-  const signer = new SignatureV4({
-    credentials: { accessKeyId: auth.accessKeyId, secretAccessKey: secret },
-    region: auth.region,
-    service: auth.service,
-    sha256: Sha256Node,
-    applyChecksum: false,
-  })
+  const signer = signerFor(auth, secret)
   const signed = await signer.sign(
     new HttpRequest({
       method: request.method,
@@ -120,6 +114,30 @@ export async function verifySignature(
       'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
     )
   }
+}
+
+/**
+ * Signers are kept per key, region and service: each caches its derived signing keys
+ * (four HMACs a day), which a signer made per request would derive again every time.
+ */
+const signers = new Map<string, SignatureV4>()
+const MAX_SIGNERS = 1000
+
+function signerFor(auth: ParsedAuthorization, secret: string): SignatureV4 {
+  const id = `${auth.accessKeyId}\n${auth.region}\n${auth.service}\n${secret}`
+  let signer = signers.get(id)
+  if (!signer) {
+    if (signers.size >= MAX_SIGNERS) signers.clear()
+    signer = new SignatureV4({
+      credentials: { accessKeyId: auth.accessKeyId, secretAccessKey: secret },
+      region: auth.region,
+      service: auth.service,
+      sha256: Sha256Node,
+      applyChecksum: false,
+    })
+    signers.set(id, signer)
+  }
+  return signer
 }
 
 function decodePath(path: string): string {
