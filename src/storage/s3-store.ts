@@ -3,20 +3,21 @@
  * A write is durable once S3 answers PutObject. Failures become StorageError subclasses
  * carrying S3's own error code, which trail status reports as `LatestDeliveryError`.
  */
-import {
-  CreateBucketCommand,
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadBucketCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-  type BucketLocationConstraint,
-  type PutObjectCommandInput,
-} from '@aws-sdk/client-s3'
+import { createRequire } from 'node:module'
+import type { BucketLocationConstraint, PutObjectCommandInput, S3Client } from '@aws-sdk/client-s3'
 import { BucketNotFoundError, ObjectNotFoundError, StorageError, type StorageOperation } from './errors.js'
 import type { ListObjectsOptions, ListObjectsPage, ObjectStore, PutObjectOptions, StoredObject } from './types.js'
+
+/**
+ * The S3 SDK takes about half a second to load; it is loaded when the first S3 store is
+ * made, so an installation on the folder store (and every CLI command there) never pays it.
+ */
+type S3Sdk = typeof import('@aws-sdk/client-s3')
+let sdk: S3Sdk | undefined
+function s3Sdk(): S3Sdk {
+  sdk ??= createRequire(import.meta.url)('@aws-sdk/client-s3') as S3Sdk
+  return sdk
+}
 
 /** The Region used when neither the options nor AWS_REGION name one. */
 export const DEFAULT_S3_REGION = 'us-east-1'
@@ -60,7 +61,7 @@ export class S3ObjectStore implements ObjectStore {
 
   constructor(options: S3ObjectStoreOptions = {}) {
     this.region = options.region ?? process.env.AWS_REGION ?? DEFAULT_S3_REGION
-    this.#client = new S3Client({
+    this.#client = new (s3Sdk().S3Client)({
       endpoint: options.endpoint,
       region: this.region,
       forcePathStyle: options.forcePathStyle,
@@ -74,7 +75,7 @@ export class S3ObjectStore implements ObjectStore {
 
   async bucketExists(bucket: string): Promise<boolean> {
     try {
-      await this.#client.send(new HeadBucketCommand({ Bucket: bucket }))
+      await this.#client.send(new (s3Sdk().HeadBucketCommand)({ Bucket: bucket }))
       return true
     } catch (error) {
       if (httpStatus(error) === 404) return false
@@ -89,7 +90,7 @@ export class S3ObjectStore implements ObjectStore {
         ? undefined // us-east-1 rejects an explicit LocationConstraint
         : { LocationConstraint: this.region as BucketLocationConstraint }
     try {
-      await this.#client.send(new CreateBucketCommand({ Bucket: bucket, CreateBucketConfiguration: location }))
+      await this.#client.send(new (s3Sdk().CreateBucketCommand)({ Bucket: bucket, CreateBucketConfiguration: location }))
     } catch (error) {
       const code = errorCode(error)
       if (code === 'BucketAlreadyOwnedByYou') return
@@ -117,7 +118,7 @@ export class S3ObjectStore implements ObjectStore {
       input.ServerSideEncryption = 'AES256'
     }
     try {
-      await this.#client.send(new PutObjectCommand(input))
+      await this.#client.send(new (s3Sdk().PutObjectCommand)(input))
     } catch (error) {
       throw toStorageError(error, 'putObject', bucket, key)
     }
@@ -125,7 +126,7 @@ export class S3ObjectStore implements ObjectStore {
 
   async getObject(bucket: string, key: string): Promise<StoredObject> {
     try {
-      const response = await this.#client.send(new GetObjectCommand({ Bucket: bucket, Key: key }))
+      const response = await this.#client.send(new (s3Sdk().GetObjectCommand)({ Bucket: bucket, Key: key }))
       const bytes = response.Body === undefined ? new Uint8Array() : await response.Body.transformToByteArray()
       return {
         body: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
@@ -140,7 +141,7 @@ export class S3ObjectStore implements ObjectStore {
 
   async headObject(bucket: string, key: string): Promise<{ metadata: Record<string, string>; size: number } | undefined> {
     try {
-      const response = await this.#client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }))
+      const response = await this.#client.send(new (s3Sdk().HeadObjectCommand)({ Bucket: bucket, Key: key }))
       return { metadata: response.Metadata ?? {}, size: response.ContentLength ?? 0 }
     } catch (error) {
       // HEAD answers carry no body, so a missing bucket and a missing key both read as 404.
@@ -152,7 +153,7 @@ export class S3ObjectStore implements ObjectStore {
   async listObjects(bucket: string, options: ListObjectsOptions = {}): Promise<ListObjectsPage> {
     try {
       const response = await this.#client.send(
-        new ListObjectsV2Command({
+        new (s3Sdk().ListObjectsV2Command)({
           Bucket: bucket,
           Prefix: options.prefix,
           StartAfter: options.startAfter,
@@ -174,7 +175,7 @@ export class S3ObjectStore implements ObjectStore {
 
   async deleteObject(bucket: string, key: string): Promise<void> {
     try {
-      await this.#client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }))
+      await this.#client.send(new (s3Sdk().DeleteObjectCommand)({ Bucket: bucket, Key: key }))
     } catch (error) {
       throw toStorageError(error, 'deleteObject', bucket, key)
     }
