@@ -8,20 +8,10 @@
  */
 
 import { digestFileKey as layoutDigestFileKey, logFilePrefix } from '../trails/index.js'
+import type { DigestFileKeyInput } from '../trails/index.js'
 
-/** Where one trail's files for one account and source Region live. */
-export interface TrailLocation {
-  /** S3KeyPrefix, without the trailing slash; empty or undefined for none. */
-  prefix?: string
-  /** Set for organization trails (`o-…`): adds a path segment before the account. */
-  organizationId?: string
-  accountId: string
-  /** Source Region: where the events happened. */
-  region: string
-  trailName: string
-  /** Home Region of the trail (from its ARN). */
-  homeRegion: string
-}
+/** Where one trail's files for one account and source Region live (region = where the events happened). */
+export type TrailLocation = Omit<DigestFileKeyInput, 'digestEndTime' | 'backfill'>
 
 /** `20150817T150131Z`: the timestamp in digest keys (the CLI's `%Y%m%dT%H%M%SZ`). */
 export function compactTime(date: Date): string {

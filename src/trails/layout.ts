@@ -53,16 +53,7 @@ export interface DigestFileKeyInput {
   backfill?: boolean
 }
 
-export interface ParsedDigestFileKey {
-  prefix?: string
-  organizationId?: string
-  accountId: string
-  region: string
-  trailName: string
-  homeRegion: string
-  digestEndTime: Date
-  backfill: boolean
-}
+export type ParsedDigestFileKey = Omit<DigestFileKeyInput, 'backfill'> & { backfill: boolean }
 
 export interface KeyPrefixInput {
   prefix?: string
