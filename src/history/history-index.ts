@@ -132,11 +132,11 @@ export class HistoryIndex implements Projection {
     const rows = eventId ? await this.#byEventId(eventId.value, q, bounds) : this.#scan(q, bounds)
 
     const page = rows.slice(0, q.maxResults)
-    const records = await this.#journal.getBySeq(page.map((r) => r.seq))
+    const texts = await this.#journal.getJsonBySeq(page.map((r) => r.seq))
     // A row whose record the journal no longer has (retention between the two deletes) is skipped.
     const events = page.flatMap((r) => {
-      const record = records.get(r.seq)
-      return record ? [toLookupEvent(record)] : []
+      const json = texts.get(r.seq)
+      return json === undefined ? [] : [toLookupEvent(JSON.parse(json) as CloudTrailRecord, json)]
     })
     const last = page[page.length - 1]
     if (rows.length <= q.maxResults || !last) return { events }

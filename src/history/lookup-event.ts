@@ -3,7 +3,8 @@ import type { CloudTrailRecord } from '../record/index.js'
 import { historyAttributes, resourceNameKeys, type HistoryAttributes } from './attributes.js'
 import type { LookupAttributeKey, LookupEvent } from './types.js'
 
-export function toLookupEvent(record: CloudTrailRecord): LookupEvent {
+/** `json` is the record's stored JSON text when the caller has it (saves serialising it again). */
+export function toLookupEvent(record: CloudTrailRecord, json = JSON.stringify(record)): LookupEvent {
   const a = historyAttributes(record)
   // Members in botocore's order, absent ones left out rather than set to undefined.
   const event: Partial<LookupEvent> = { EventId: record.eventID }
@@ -14,7 +15,7 @@ export function toLookupEvent(record: CloudTrailRecord): LookupEvent {
   if (a.eventSource !== undefined) event.EventSource = a.eventSource
   if (a.username !== undefined) event.Username = a.username
   event.Resources = a.resources
-  event.CloudTrailEvent = JSON.stringify(record)
+  event.CloudTrailEvent = json
   return event as LookupEvent
 }
 

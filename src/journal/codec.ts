@@ -90,6 +90,11 @@ export class RecordCodec {
   }
 
   decode(stored: Buffer): CloudTrailRecord {
+    return JSON.parse(this.decodeJson(stored)) as CloudTrailRecord
+  }
+
+  /** The record's JSON text, as it was encoded (readers that pass the text on skip a parse and a stringify). */
+  decodeJson(stored: Buffer): string {
     let json: Buffer
     if (stored[0] === FORMAT_BUILTIN) {
       json = inflateRawSync(stored.subarray(1), { dictionary: BUILTIN_DICTIONARY })
@@ -101,7 +106,7 @@ export class RecordCodec {
     } else {
       throw new Error(`unknown stored record format ${stored[0]}`)
     }
-    return JSON.parse(json.toString('utf8')) as CloudTrailRecord
+    return json.toString('utf8')
   }
 
   #loadDictionary(id: number): Buffer | undefined {

@@ -89,7 +89,7 @@ export class SqliteJournal implements Journal {
       sample: db.prepare('SELECT record FROM journal WHERE seq > ? AND seq % ? = 0 ORDER BY seq LIMIT ?'),
       addDictionary: db.prepare('INSERT INTO journal_dictionaries (head, dictionary) VALUES (?, ?)'),
       read: db.prepare('SELECT seq, record FROM journal WHERE seq > ? ORDER BY seq LIMIT ?'),
-      getOne: db.prepare('SELECT record FROM journal WHERE seq = ?'),
+      getMany: db.prepare('SELECT seq, record FROM journal WHERE seq IN (SELECT value FROM json_each(?))'),
       head: db.prepare('SELECT COALESCE(MAX(seq), 0) AS head FROM journal'),
       getCursor: db.prepare('SELECT seq FROM journal_cursors WHERE name = ?'),
       setCursor: db.prepare(
@@ -185,16 +185,29 @@ export class SqliteJournal implements Journal {
 
   async getBySeq(seqs: number[]): Promise<Map<number, CloudTrailRecord>> {
     const out = new Map<number, CloudTrailRecord>()
-    for (const seq of seqs) {
+    const missing = seqs.filter((seq) => {
       const cached = this.#tail.get(seq)
-      if (cached) {
-        out.set(seq, cached)
-        continue
-      }
-      const row = this.#stmts.getOne.get(seq) as { record: Buffer } | undefined
-      if (row) out.set(seq, this.#codec.decode(row.record))
-    }
+      if (cached) out.set(seq, cached)
+      return !cached
+    })
+    for (const row of this.#rows(missing)) out.set(row.seq, this.#codec.decode(row.record))
     return out
+  }
+
+  async getJsonBySeq(seqs: number[]): Promise<Map<number, string>> {
+    const out = new Map<number, string>()
+    const missing = seqs.filter((seq) => {
+      const cached = this.#tail.get(seq)
+      if (cached) out.set(seq, JSON.stringify(cached))
+      return !cached
+    })
+    for (const row of this.#rows(missing)) out.set(row.seq, this.#codec.decodeJson(row.record))
+    return out
+  }
+
+  /** Stored rows for many seqs in one statement. */
+  #rows(seqs: number[]): { seq: number; record: Buffer }[] {
+    return seqs.length ? (this.#stmts.getMany.all(JSON.stringify(seqs)) as { seq: number; record: Buffer }[]) : []
   }
 
   async seqOfEventId(eventId: string): Promise<number | undefined> {

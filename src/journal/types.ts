@@ -42,6 +42,8 @@ export interface Journal {
   read(afterSeq: number, limit: number): Promise<JournalBatch>
   /** Records by seq, for the ones that exist. */
   getBySeq(seqs: number[]): Promise<Map<number, CloudTrailRecord>>
+  /** The records' JSON text by seq, for readers that hand the text on (LookupEvents' CloudTrailEvent). */
+  getJsonBySeq(seqs: number[]): Promise<Map<number, string>>
   /** The seq of an event by its eventID, if stored. */
   seqOfEventId(eventId: string): Promise<number | undefined>
   /** The last durable seq (0 when empty). */
