@@ -3,10 +3,12 @@ import { SingleBar, Presets } from 'cli-progress'
 import { openServices } from '../app/index.js'
 import { parseConfig } from '../config/index.js'
 import { formatImportReport, importLogs } from '../import/index.js'
+import { announceFirstAdminKey } from './offline.js'
 
 export async function importCommand(paths: string[], flags: { dataDir?: string; retentionDays?: string }): Promise<number> {
   const config = parseConfig({ dataDir: flags.dataDir, retentionDays: flags.retentionDays })
   const services = openServices(config)
+  announceFirstAdminKey(services, config.dataDir)
   const bar = new SingleBar(
     { format: 'importing |{bar}| {value}/{total} files | {events} events', hideCursor: true, stream: process.stderr, noTTYOutput: false },
     Presets.shades_classic,

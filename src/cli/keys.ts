@@ -1,6 +1,7 @@
 /** `opentrail keys create|list|delete`: access keys, managed directly in the data dir. */
 import { openServices } from '../app/index.js'
 import { parseConfig } from '../config/index.js'
+import { announceFirstAdminKey } from './offline.js'
 import { render } from './output.js'
 import type { OutputFormat } from './output.js'
 
@@ -9,7 +10,9 @@ interface KeyFlags {
 }
 
 function withServices<T>(flags: KeyFlags, fn: (s: ReturnType<typeof openServices>) => T): T {
-  const services = openServices(parseConfig({ dataDir: flags.dataDir }))
+  const config = parseConfig({ dataDir: flags.dataDir })
+  const services = openServices(config)
+  announceFirstAdminKey(services, config.dataDir)
   try {
     return fn(services)
   } finally {

@@ -34,6 +34,8 @@ const listTopics = lazy(() => import('./topics.js'), 'listTopics')
 const subscribeTopic = lazy(() => import('./topics.js'), 'subscribeTopic')
 const unsubscribeTopic = lazy(() => import('./topics.js'), 'unsubscribeTopic')
 const catObject = lazy(() => import('./cat.js'), 'catObject')
+const listAccounts = lazy(() => import('./accounts.js'), 'listAccounts')
+const setRetention = lazy(() => import('./accounts.js'), 'setRetention')
 
 const program = new Command()
 program
@@ -99,6 +101,16 @@ program
   .action(async (paths: string[], flags: { dataDir?: string; retentionDays?: string }) => {
     process.exitCode = await importCommand(paths, flags)
   })
+
+const accounts = program.command('accounts').description('accounts and their Event History retention')
+accounts.command('list').description('list accounts').addOption(dataDirOption()).addOption(outputOption()).action(listAccounts)
+accounts
+  .command('set-retention')
+  .description('how long Event History keeps an account\'s events (counted from eventTime)')
+  .argument('<account>', '12-digit account id')
+  .argument('<days>', 'whole days, or "default" for the installation\'s --retention-days')
+  .addOption(dataDirOption())
+  .action(setRetention)
 
 const keys = program.command('keys').description('access keys (each belongs to one account)')
 keys

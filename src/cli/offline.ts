@@ -16,16 +16,18 @@ export async function withDataDir<T>(flags: DataDirFlags, work: (services: AppSe
   const config = parseConfig({ dataDir: flags.dataDir, region: flags.region })
   const services = openServices(config)
   try {
-    if (services.firstAdminKey) {
-      const key = services.firstAdminKey
-      process.stderr.write(
-        `new data dir ${config.dataDir}: admin access key (shown once) ${key.accessKeyId} / ${key.secretAccessKey}, account ${key.accountId}\n`,
-      )
-    }
+    announceFirstAdminKey(services, config.dataDir)
     return await work(services, { dataDir: config.dataDir, region: config.region })
   } finally {
     await services.close()
   }
+}
+
+/** A data dir opened for the first time by a command other than `serve`: its admin key is shown here, once. */
+export function announceFirstAdminKey(services: AppServices, dataDir: string): void {
+  const key = services.firstAdminKey
+  if (!key) return
+  process.stderr.write(`new data dir ${dataDir}: admin access key (shown once) ${key.accessKeyId} / ${key.secretAccessKey}, account ${key.accountId}\n`)
 }
 
 /** `--account`, checked, or the installation's own account; created (with its default channel) if new. */
