@@ -16,7 +16,7 @@ export type { ValidationResult, ValidationEvent, ValidCount, FormattedReport, Fo
 export { sha256OfGunzipped } from './log-hash.js'
 export { NoPublicKeysError, InvalidTimeRangeError, InvalidTrailArnError } from './errors.js'
 export { TrailDigests, DEFAULT_STOP_GRACE_MS } from './trail-digests.js'
-export type { DigestTrail, DigestTrailSource, DigestDeliveryStatus, DeliveredLogFile, TrailDigestsOptions } from './trail-digests.js'
+export type { DigestTrail, DigestTrailSource, DigestDeliveryStatus, TrailDigestsOptions } from './trail-digests.js'
 export { integrityOperations } from './operations.js'
 export type { PublicKeySource } from './operations.js'
 export type { ChainState } from './digest-writer.js'

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import { gunzipSync, gzipSync } from 'node:zlib'
 import Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
+import { formatEventTime } from '../record/index.js'
 import { SigningKeyStore } from '../keys/index.js'
 import type { ObjectStore } from '../storage/index.js'
 import { validateLogs } from './index.js'
@@ -81,8 +82,8 @@ function setup(store: ObjectStore = createMemoryStore()) {
         bucket: BUCKET,
         key,
         sha256: createHash('sha256').update(json).digest('hex'),
-        newestEventTime: deliveredAt,
-        oldestEventTime: deliveredAt,
+        newestEventTime: formatEventTime(deliveredAt),
+        oldestEventTime: formatEventTime(deliveredAt),
         deliveredAt,
       })
       return key

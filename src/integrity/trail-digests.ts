@@ -23,19 +23,15 @@
 import type Database from 'better-sqlite3'
 import type { ObjectStore } from '../storage/index.js'
 import { errorCodeOf } from '../storage/index.js'
+import type { DeliveredLogFile } from '../delivery/index.js'
+import type { Trail } from '../trails/index.js'
 import { DigestChain, type ChainConfig, type ChainId, type ChainLocation, type DigestSigner } from './digest-writer.js'
 
-/** The trail fields digests need (satisfied by trails' `Trail`). */
-export interface DigestTrail {
-  arn: string
-  name: string
-  accountId: string
-  homeRegion: string
-  s3BucketName: string
-  s3KeyPrefix?: string
-  isLogging: boolean
-  logFileValidationEnabled: boolean
-}
+/** The trail fields digests need. */
+export type DigestTrail = Pick<
+  Trail,
+  'arn' | 'name' | 'accountId' | 'homeRegion' | 's3BucketName' | 's3KeyPrefix' | 'isLogging' | 'logFileValidationEnabled'
+>
 
 /** Digest delivery status, as GetTrailStatus reports it. */
 export interface DigestDeliveryStatus {
@@ -49,20 +45,6 @@ export interface DigestTrailSource {
   get(arn: string): DigestTrail | undefined
   updateStatus(arn: string, status: Partial<DigestDeliveryStatus>): void
   onChange(listener: (arn: string) => void): () => void
-}
-
-/** What the delivery projection reports after a log file is durable. */
-export interface DeliveredLogFile {
-  accountId: string
-  region: string
-  bucket: string
-  key: string
-  /** Lower-hex SHA-256 of the uncompressed log file. */
-  sha256: string
-  /** A Date, or CloudTrail's `YYYY-MM-DDThh:mm:ssZ` text. */
-  newestEventTime: Date | string
-  oldestEventTime: Date | string
-  deliveredAt: Date
 }
 
 export interface TrailDigestsOptions {
