@@ -96,7 +96,8 @@ export function buildApiServer(options: ApiServerOptions): FastifyInstance {
         readOnly: operation.readOnly,
         caller: ctx.caller,
         requestParameters: Object.keys(input).length ? (JSON.parse(toWireJson(input)) as JsonObject) : null,
-        responseElements: output ? (JSON.parse(toWireJson(output)) as JsonObject) : null,
+        // Reads are recorded without responseElements (as CloudTrail does): skip converting their output.
+        responseElements: output && !operation.readOnly ? (JSON.parse(toWireJson(output)) as JsonObject) : null,
         errorCode: failure?.code,
         errorMessage: failure?.message,
         resources: operation.resources?.(input, output, ctx),
