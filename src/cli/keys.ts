@@ -1,38 +1,19 @@
 /** `opentrail keys create|list|delete`: access keys, managed directly in the data dir. */
-import { openServices } from '../app/index.js'
-import { parseConfig } from '../config/index.js'
-import { announceFirstAdminKey } from './offline.js'
+import { accountFlag, withDataDir } from './offline.js'
+import type { DataDirFlags } from './offline.js'
 import { render } from './output.js'
 import type { OutputFormat } from './output.js'
 
-interface KeyFlags {
-  dataDir?: string
-}
-
-function withServices<T>(flags: KeyFlags, fn: (s: ReturnType<typeof openServices>) => T): T {
-  const config = parseConfig({ dataDir: flags.dataDir })
-  const services = openServices(config)
-  announceFirstAdminKey(services, config.dataDir)
-  try {
-    return fn(services)
-  } finally {
-    void services.close()
-  }
-}
-
-export function createKey(flags: KeyFlags & { account?: string; user?: string; output: OutputFormat }): void {
-  withServices(flags, (s) => {
-    const accountId = flags.account ?? s.accountId
-    if (!/^\d{12}$/.test(accountId)) throw new Error(`--account must be a 12-digit account id, got ${accountId}`)
-    s.ensureAccount(accountId)
-    const key = s.accounts.createAccessKey(accountId, flags.user ?? 'admin')
+export async function createKey(flags: DataDirFlags & { account?: string; user?: string; output: OutputFormat }): Promise<void> {
+  await withDataDir(flags, (s) => {
+    const key = s.accounts.createAccessKey(accountFlag(s, flags.account), flags.user ?? 'admin')
     const row = { AccessKeyId: key.accessKeyId, SecretAccessKey: key.secretAccessKey, Account: key.accountId, UserName: key.userName }
     console.log(render([row], Object.keys(row), flags.output))
   })
 }
 
-export function listKeys(flags: KeyFlags & { account?: string; output: OutputFormat }): void {
-  withServices(flags, (s) => {
+export async function listKeys(flags: DataDirFlags & { account?: string; output: OutputFormat }): Promise<void> {
+  await withDataDir(flags, (s) => {
     const rows = s.accounts.listAccessKeys(flags.account).map((k) => ({
       AccessKeyId: k.accessKeyId,
       Account: k.accountId,
@@ -43,8 +24,8 @@ export function listKeys(flags: KeyFlags & { account?: string; output: OutputFor
   })
 }
 
-export function deleteKey(accessKeyId: string, flags: KeyFlags): void {
-  withServices(flags, (s) => {
+export async function deleteKey(accessKeyId: string, flags: DataDirFlags): Promise<void> {
+  await withDataDir(flags, (s) => {
     if (!s.accounts.deleteAccessKey(accessKeyId)) throw new Error(`no access key ${accessKeyId}`)
     console.log(`deleted ${accessKeyId}`)
   })
