@@ -1,13 +1,16 @@
 import { describe, expect, it } from 'vitest'
 import { createHash } from 'node:crypto'
 import { gunzipSync } from 'node:zlib'
+import type { CloudTrailRecord } from '../record/index.js'
 import { buildLogFile, serializedRecordBytes } from './log-file.js'
 import { record } from './test-support.js'
 
+const entry = (r: CloudTrailRecord) => ({ record: r, json: JSON.stringify(r) })
+
 describe('buildLogFile', () => {
-  it('gzips {"Records":[...]} with each record serialised as stored, and hashes the uncompressed bytes', () => {
+  it('gzips {"Records":[...]} with each record as stored, and hashes the uncompressed bytes', async () => {
     const records = [record({ eventTime: '2024-05-01T12:00:05Z' }), record({ eventTime: '2024-04-30T23:59:59Z' })]
-    const file = buildLogFile(records)
+    const file = await buildLogFile(records.map(entry))
     const json = gunzipSync(file.body)
     expect(json.toString('utf8')).toBe(`{"Records":[${JSON.stringify(records[0])},${JSON.stringify(records[1])}]}`)
     expect(JSON.parse(json.toString('utf8'))).toEqual({ Records: records })
@@ -17,14 +20,16 @@ describe('buildLogFile', () => {
     expect(file.newestEventTime).toBe('2024-05-01T12:00:05Z')
   })
 
-  it('gives identical bytes for the same records (a replay rewrites the same object)', () => {
+  it('gives identical bytes for the same records (a replay rewrites the same object)', async () => {
     const records = [record(), record({ region: 'eu-west-1' })]
-    expect(buildLogFile(records).body.equals(buildLogFile(structuredClone(records)).body)).toBe(true)
+    const first = await buildLogFile(records.map(entry))
+    const again = await buildLogFile(structuredClone(records).map(entry))
+    expect(first.body.equals(again.body)).toBe(true)
   })
 
-  it('counts a record as its JSON plus a separator', () => {
-    const r = record()
-    expect(serializedRecordBytes(r)).toBe(Buffer.byteLength(JSON.stringify(r)) + 1)
-    expect(() => buildLogFile([])).toThrow(RangeError)
+  it('counts a record as its JSON plus a separator, and refuses an empty file', async () => {
+    const r = record({ eventName: 'Ünïcode' })
+    expect(serializedRecordBytes(entry(r))).toBe(Buffer.byteLength(JSON.stringify(r)) + 1)
+    await expect(buildLogFile([])).rejects.toThrow(RangeError)
   })
 })

@@ -1,13 +1,16 @@
 /**
- * Builds a log file: gzip of UTF-8 `{"Records":[...]}`, each record serialised exactly as
- * stored (JSON.stringify of the journal's record). Pure: the same records give the same
- * bytes (gzip's header carries no time when zlib writes it), so a replayed plan rewrites
- * identical objects.
+ * Builds a log file: gzip of UTF-8 `{"Records":[...]}`, each record as the journal stored
+ * its JSON. Pure: the same entries give the same bytes (gzip's header carries no time when
+ * zlib writes it), so a replayed plan rewrites identical objects.
  */
 import { createHash } from 'node:crypto'
-import { gzipSync } from 'node:zlib'
-import type { CloudTrailRecord } from '../record/index.js'
+import { promisify } from 'node:util'
+import { gzip } from 'node:zlib'
+import type { JournalEntry } from '../journal/index.js'
 import { formatEventTime } from '../record/index.js'
+
+/** zlib's asynchronous gzip runs on libuv's thread pool, so compressing a file leaves the event loop to ingest. */
+const gzipAsync = promisify(gzip)
 
 export interface LogFile {
   /** The object's bytes (gzip). */
@@ -20,18 +23,20 @@ export interface LogFile {
   newestEventTime: string
 }
 
+export type LogFileEntry = Pick<JournalEntry, 'record' | 'json'>
+
 /** Bytes one record adds to a file's uncompressed JSON (plus its separating comma). */
-export function serializedRecordBytes(record: CloudTrailRecord): number {
-  return Buffer.byteLength(JSON.stringify(record), 'utf8') + 1
+export function serializedRecordBytes(entry: LogFileEntry): number {
+  return Buffer.byteLength(entry.json, 'utf8') + 1
 }
 
-export function buildLogFile(records: readonly CloudTrailRecord[]): LogFile {
-  if (records.length === 0) throw new RangeError('a log file needs at least one record')
-  const json = Buffer.from(`{"Records":[${records.map((r) => JSON.stringify(r)).join(',')}]}`, 'utf8')
+export async function buildLogFile(entries: readonly LogFileEntry[]): Promise<LogFile> {
+  if (entries.length === 0) throw new RangeError('a log file needs at least one record')
+  const json = Buffer.from(`{"Records":[${entries.map((e) => e.json).join(',')}]}`, 'utf8')
   let oldest = Infinity
   let newest = -Infinity
-  for (const r of records) {
-    const t = Date.parse(r.eventTime)
+  for (const { record } of entries) {
+    const t = Date.parse(record.eventTime)
     if (!Number.isFinite(t)) continue
     oldest = Math.min(oldest, t)
     newest = Math.max(newest, t)
@@ -39,7 +44,7 @@ export function buildLogFile(records: readonly CloudTrailRecord[]): LogFile {
   // A record without a readable time cannot widen the range; a file of only such records spans epoch 0.
   if (!Number.isFinite(oldest)) oldest = newest = 0
   return {
-    body: gzipSync(json),
+    body: await gzipAsync(json),
     sha256: createHash('sha256').update(json).digest('hex'),
     uncompressedBytes: json.length,
     oldestEventTime: formatEventTime(new Date(oldest)),

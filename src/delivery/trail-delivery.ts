@@ -9,8 +9,7 @@
  * and the range. The range ends at the journal head when planning, earlier when a file reaches
  * its size limit. Neither the keys nor the boundaries change on replay.
  */
-import type { Journal } from '../journal/index.js'
-import type { CloudTrailRecord } from '../record/index.js'
+import type { Journal, JournalEntry } from '../journal/index.js'
 import type { ObjectStore, PutObjectOptions } from '../storage/index.js'
 import { StorageError, errorCodeOf } from '../storage/index.js'
 import { logFileKey, uniqueSuffix } from '../trails/index.js'
@@ -210,13 +209,14 @@ export class TrailDelivery {
     let after = lower
     scan: for (;;) {
       const batch = await journal.read(after, PLAN_READ_PAGE)
-      for (const { seq, record } of batch.entries) {
+      for (const entry of batch.entries) {
+        const { seq, record } = entry
         if (seq > upper) break scan
         if (!trailSelects(trail, record)) continue
         const group = groups.get(record.awsRegion) ?? { seqs: [], bytes: 0 }
         groups.set(record.awsRegion, group)
         group.seqs.push(seq)
-        group.bytes += serializedRecordBytes(record)
+        group.bytes += serializedRecordBytes(entry)
         if (group.seqs.length >= options.maxEventsPerFile || group.bytes >= options.maxBytesPerFile) {
           lastSeq = seq
           break scan
@@ -271,8 +271,7 @@ export class TrailDelivery {
     }
     try {
       for (const file of plan.files) {
-        const records = await recordsOf(journal, plan, file)
-        const logFile = buildLogFile(records)
+        const logFile = await buildLogFile(await entriesOf(journal, plan, file))
         try {
           await objects.putObject(bucket, file.key, logFile.body, putOptions)
         } catch (error) {
@@ -341,7 +340,7 @@ function initialState(trail: Trail, head: number): { cursor: number } {
   return { cursor: trail.isLogging ? trail.loggingStartedSeq : head }
 }
 
-async function recordsOf(journal: Journal, plan: DeliveryPlan, file: PlannedFile): Promise<CloudTrailRecord[]> {
+async function entriesOf(journal: Journal, plan: DeliveryPlan, file: PlannedFile): Promise<JournalEntry[]> {
   const bySeq = await journal.getBySeq(file.seqs)
   const missing = file.seqs.filter((s) => !bySeq.has(s))
   if (missing.length) throw new PlanEntriesMissingError(plan.trailArn, missing)

@@ -252,7 +252,7 @@ export class HistoryIndex implements Projection {
   async #byEventId(eventId: string, q: CheckedQuery, b: Bounds): Promise<Row[]> {
     const seq = await this.#journal.seqOfEventId(eventId)
     if (seq === undefined || seq > b.head) return []
-    const record = (await this.#journal.getBySeq([seq])).get(seq)
+    const record = (await this.#journal.getBySeq([seq])).get(seq)?.record
     if (!record) return []
     const a = historyAttributes(record)
     const time = timeKey(a.eventTimeMs)

@@ -73,7 +73,7 @@ describe('SqliteJournal', () => {
     const [again, other] = await journal.append([{ record: { ...r, eventName: 'Changed' } }, { record: record(2) }])
     expect(again).toEqual({ seq: first!.seq, eventId: r.eventID, duplicate: true })
     expect(other!.duplicate).toBe(false)
-    expect((await journal.getBySeq([first!.seq])).get(first!.seq)!.eventName).toBe(r.eventName)
+    expect((await journal.getBySeq([first!.seq])).get(first!.seq)!.record.eventName).toBe(r.eventName)
   })
 
   it('treats a repeated idempotency key as the same event, keeping the first eventID', async () => {

@@ -40,6 +40,7 @@ export function eventIdKey(eventId: string): Buffer | string {
 
 interface Pending {
   inputs: AppendInput[]
+  texts: string[]
   encoded: Buffer[]
   resolve: (results: AppendResult[]) => void
   reject: (error: unknown) => void
@@ -54,7 +55,7 @@ export class SqliteJournal implements Journal {
   #closed = false
   readonly #maxQueuedEvents: number
   readonly #codec: RecordCodec
-  readonly #tail = new Map<number, CloudTrailRecord>()
+  readonly #tail = new Map<number, JournalEntry>()
   readonly #stmts
 
   constructor(db: Database.Database, options: { maxQueuedEvents?: number } = {}) {
@@ -106,10 +107,11 @@ export class SqliteJournal implements Journal {
     if (this.#queuedEvents + inputs.length > this.#maxQueuedEvents) {
       throw new JournalPushback(`more than ${this.#maxQueuedEvents} events waiting to be written`)
     }
-    const encoded = inputs.map((i) => this.#codec.encode(i.record))
+    const texts = inputs.map((i) => JSON.stringify(i.record))
+    const encoded = texts.map((text) => this.#codec.encodeJson(text))
     this.#queuedEvents += inputs.length
     return new Promise((resolve, reject) => {
-      this.#queue.push({ inputs, encoded, resolve, reject })
+      this.#queue.push({ inputs, texts, encoded, resolve, reject })
       if (!this.#flushScheduled) {
         this.#flushScheduled = true
         setImmediate(() => this.#flush())
@@ -134,7 +136,7 @@ export class SqliteJournal implements Journal {
     batch.forEach((p, i) => {
       p.inputs.forEach((input, j) => {
         const result = results[i]![j]!
-        if (!result.duplicate) this.#tail.set(result.seq, input.record)
+        if (!result.duplicate) this.#tail.set(result.seq, { seq: result.seq, record: input.record, json: p.texts[j]! })
       })
       p.resolve(results[i]!)
     })
@@ -179,18 +181,18 @@ export class SqliteJournal implements Journal {
 
   async read(afterSeq: number, limit: number): Promise<JournalBatch> {
     const rows = this.#stmts.read.all(afterSeq, limit) as { seq: number; record: Buffer }[]
-    const entries: JournalEntry[] = rows.map((r) => ({ seq: r.seq, record: this.#tail.get(r.seq) ?? this.#codec.decode(r.record) }))
+    const entries = rows.map((r) => this.#tail.get(r.seq) ?? this.#decode(r))
     return { entries, lastSeq: entries.length ? entries[entries.length - 1]!.seq : afterSeq }
   }
 
-  async getBySeq(seqs: number[]): Promise<Map<number, CloudTrailRecord>> {
-    const out = new Map<number, CloudTrailRecord>()
+  async getBySeq(seqs: number[]): Promise<Map<number, JournalEntry>> {
+    const out = new Map<number, JournalEntry>()
     const missing = seqs.filter((seq) => {
       const cached = this.#tail.get(seq)
       if (cached) out.set(seq, cached)
       return !cached
     })
-    for (const row of this.#rows(missing)) out.set(row.seq, this.#codec.decode(row.record))
+    for (const row of this.#rows(missing)) out.set(row.seq, this.#decode(row))
     return out
   }
 
@@ -198,11 +200,16 @@ export class SqliteJournal implements Journal {
     const out = new Map<number, string>()
     const missing = seqs.filter((seq) => {
       const cached = this.#tail.get(seq)
-      if (cached) out.set(seq, JSON.stringify(cached))
+      if (cached) out.set(seq, cached.json)
       return !cached
     })
     for (const row of this.#rows(missing)) out.set(row.seq, this.#codec.decodeJson(row.record))
     return out
+  }
+
+  #decode(row: { seq: number; record: Buffer }): JournalEntry {
+    const json = this.#codec.decodeJson(row.record)
+    return { seq: row.seq, record: JSON.parse(json) as CloudTrailRecord, json }
   }
 
   /** Stored rows for many seqs in one statement. */

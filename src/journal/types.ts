@@ -27,6 +27,8 @@ export interface JournalEntry {
   seq: number
   /** Shared with other readers (the journal keeps recent records decoded): treat as read-only. */
   record: CloudTrailRecord
+  /** The record's JSON text as stored (what log files and CloudTrailEvent carry). */
+  json: string
 }
 
 export interface JournalBatch {
@@ -40,8 +42,8 @@ export interface Journal {
   append(inputs: AppendInput[], options?: { signal?: AbortSignal }): Promise<AppendResult[]>
   /** Entries with seq > afterSeq, in seq order, at most `limit`. */
   read(afterSeq: number, limit: number): Promise<JournalBatch>
-  /** Records by seq, for the ones that exist. */
-  getBySeq(seqs: number[]): Promise<Map<number, CloudTrailRecord>>
+  /** Entries by seq, for the ones that exist. */
+  getBySeq(seqs: number[]): Promise<Map<number, JournalEntry>>
   /** The records' JSON text by seq, for readers that hand the text on (LookupEvents' CloudTrailEvent). */
   getJsonBySeq(seqs: number[]): Promise<Map<number, string>>
   /** The seq of an event by its eventID, if stored. */

@@ -57,6 +57,17 @@ const JSON_LIMITS: Readonly<Record<string, number>> = {
   additionalEventData: 28 * 1024,
 }
 const REQUIRED_STRINGS = ['version', 'eventSource', 'eventName', 'eventTime', 'UID', 'recipientAccountId'] as const
+const STRING_FIELDS = [...REQUIRED_STRINGS, 'userAgent', 'errorCode', 'errorMessage', 'sourceIPAddress'] as const
+const STRING_LIMIT_ENTRIES = Object.entries(STRING_LIMITS)
+const JSON_LIMIT_ENTRIES = Object.entries(JSON_LIMITS)
+/**
+ * The JSON text of a value parsed from eventData is at most this many times eventData's own
+ * UTF-8 size (a number such as `1e20` expands most, to 21 characters); so for eventData
+ * under the smallest field limit divided by it, no field can be over its limit, and the
+ * per-field re-serialisation is skipped.
+ */
+const MAX_RESERIALISATION_GROWTH = 8
+const FIELD_CHECK_BYTES = Math.min(...Object.values(JSON_LIMITS)) / MAX_RESERIALISATION_GROWTH
 const COPIED_FIELDS = [
   'eventSource', 'eventName', 'userAgent', 'sourceIPAddress', 'errorCode', 'errorMessage',
   'requestParameters', 'responseElements', 'additionalEventData', 'readOnly',
@@ -66,7 +77,8 @@ const COPIED_FIELDS = [
 const EVENT_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?Z?$/
 
 export function fromIntegrationEvent(eventData: string, ctx: IntegrationEventContext): RecordResult<CloudTrailRecord> {
-  if (Buffer.byteLength(eventData, 'utf8') > MAX_EVENT_BYTES) {
+  const bytes = Buffer.byteLength(eventData, 'utf8')
+  if (bytes > MAX_EVENT_BYTES) {
     return fail('FieldTooLong', 'eventData', `eventData is larger than ${MAX_EVENT_BYTES} bytes`)
   }
   let payload: unknown
@@ -77,12 +89,13 @@ export function fromIntegrationEvent(eventData: string, ctx: IntegrationEventCon
   }
   if (!isPlainObject(payload)) return fail('InvalidData', 'eventData', 'eventData is not a JSON object')
 
-  const error = checkPayload(payload, ctx)
-  if (error) return { ok: false, error }
-  return { ok: true, record: toRecord(payload, ctx) }
+  const checked = checkPayload(payload, ctx, bytes)
+  if (checked instanceof RecordError) return { ok: false, error: checked }
+  return { ok: true, record: toRecord(payload, ctx, checked) }
 }
 
-function checkPayload(data: Record<string, unknown>, ctx: IntegrationEventContext): RecordError | undefined {
+/** A RecordError, or the payload's eventTime in CloudTrail's form. */
+function checkPayload(data: Record<string, unknown>, ctx: IntegrationEventContext, bytes: number): RecordError | string {
   for (const field of ['version', 'userIdentity'] as const) {
     if (absent(data[field])) return missing(field)
   }
@@ -101,23 +114,22 @@ function checkPayload(data: Record<string, unknown>, ctx: IntegrationEventContex
   for (const field of REQUIRED_STRINGS) {
     if (absent(data[field])) return missing(field)
   }
-  for (const field of [...REQUIRED_STRINGS, 'userAgent', 'errorCode', 'errorMessage', 'sourceIPAddress']) {
+  for (const field of STRING_FIELDS) {
     if (data[field] !== undefined && typeof data[field] !== 'string') return invalid(field, 'must be a string')
   }
-  for (const [field, max] of Object.entries(STRING_LIMITS)) {
+  for (const [field, max] of STRING_LIMIT_ENTRIES) {
     const v = data[field]
     if (typeof v === 'string' && v.length > max) return tooLong(field, max)
   }
-  for (const [field, max] of Object.entries(JSON_LIMITS)) {
+  for (const [field, max] of JSON_LIMIT_ENTRIES) {
     const v = data[field]
     if (v === undefined || v === null) continue
     if (!isPlainObject(v)) return invalid(field, 'must be a JSON object')
-    if (jsonBytes(v) > max) return tooLong(field, max, 'bytes')
+    if (bytes > FIELD_CHECK_BYTES && jsonBytes(v) > max) return tooLong(field, max, 'bytes')
   }
   if (data.readOnly !== undefined && typeof data.readOnly !== 'boolean') return invalid('readOnly', 'must be a boolean')
-  if (integrationEventTime(data.eventTime as string) === undefined) {
-    return invalid('eventTime', 'must be yyyy-MM-ddTHH:mm:ss in UTC')
-  }
+  const eventTime = integrationEventTime(data.eventTime as string)
+  if (eventTime === undefined) return invalid('eventTime', 'must be yyyy-MM-ddTHH:mm:ss in UTC')
   if (data.sourceIPAddress !== undefined && isIP(data.sourceIPAddress as string) === 0) {
     return invalid('sourceIPAddress', 'must be an IPv4 or IPv6 address')
   }
@@ -128,7 +140,7 @@ function checkPayload(data: Record<string, unknown>, ctx: IntegrationEventContex
       'eventData.recipientAccountId must be the account that owns the channel',
     )
   }
-  return undefined
+  return eventTime
 }
 
 /** The payload's eventTime as CloudTrail's `YYYY-MM-DDThh:mm:ssZ`, or undefined if it is not a real UTC time. */
@@ -142,7 +154,7 @@ export function integrationEventTime(value: string): string | undefined {
   return normalized
 }
 
-function toRecord(data: Record<string, unknown>, ctx: IntegrationEventContext): CloudTrailRecord {
+function toRecord(data: Record<string, unknown>, ctx: IntegrationEventContext, eventTime: string): CloudTrailRecord {
   const identity = data.userIdentity as Record<string, unknown>
   const details = isPlainObject(identity.details) ? identity.details : {}
   const userIdentity: UserIdentity = {
@@ -156,7 +168,7 @@ function toRecord(data: Record<string, unknown>, ctx: IntegrationEventContext): 
     eventCategory: isData ? 'Data' : 'Management',
     eventType: 'ActivityLog',
     eventID: ctx.eventId,
-    eventTime: integrationEventTime(data.eventTime as string)!,
+    eventTime,
     awsRegion: ctx.region,
     recipientAccountId: data.recipientAccountId as string,
     userIdentity,
