@@ -9,7 +9,7 @@ import type { Logger } from 'pino'
 import { AccountStore, loadOrCreateMasterKey } from '../accounts/index.js'
 import type { NewAccessKey } from '../accounts/index.js'
 import { buildApiServer } from '../api/index.js'
-import { ChannelStore, channelOperations, putAuditEventsHandler } from '../channels/index.js'
+import { ChannelStore, ConversionPool, channelOperations, putAuditEventsHandler } from '../channels/index.js'
 import { HistoryIndex, lookupOperations } from '../history/index.js'
 import { TrailDigests, integrityOperations } from '../integrity/index.js'
 import { SigningKeyStore } from '../keys/index.js'
@@ -137,6 +137,7 @@ export async function startApp(config: AppConfig, logger: Logger = pino({ level:
   // Ready means searchable: after a crash, Event History first catches up with the journal.
   await runners[0]!.caughtUp()
 
+  const conversions = new ConversionPool({ threads: config.ingestThreads })
   const server = buildApiServer({
     keys: accounts,
     operations: {
@@ -151,7 +152,7 @@ export async function startApp(config: AppConfig, logger: Logger = pino({ level:
         kmsKeyResolver: (ref, accountId, region) => kms.resolve(ref, accountId, region),
       }),
     },
-    dataPlane: putAuditEventsHandler(channels, journal),
+    dataPlane: putAuditEventsHandler(channels, journal, conversions),
     recordOwnCall: async (record) => {
       await journal.append([{ record }])
     },
@@ -209,6 +210,7 @@ export async function startApp(config: AppConfig, logger: Logger = pino({ level:
     async close() {
       clearInterval(retention)
       await server.close()
+      await conversions.close()
       // Shutdown delivers what is pending; whatever fails stays planned for the next start.
       await delivery.flush().catch((err: unknown) => logger.warn({ err }, 'trail delivery at shutdown failed'))
       await delivery.close()

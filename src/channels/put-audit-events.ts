@@ -6,13 +6,13 @@
  * caller's `id` makes retries idempotent: a retried batch resolves to the eventIDs the
  * first attempt got.
  */
-import { createHash } from 'node:crypto'
 import { JournalPushback } from '../journal/index.js'
-import type { Journal } from '../journal/index.js'
-import { fromIntegrationEvent, newEventId } from '../record/index.js'
+import type { AppendInput, Journal } from '../journal/index.js'
+import { newEventId } from '../record/index.js'
 import type { CloudTrailRecord } from '../record/index.js'
 import type { DataPlane, JsonObject, RequestContext } from '../api/index.js'
 import type { ChannelStore } from './channel-store.js'
+import type { ConversionPool } from './conversion-pool.js'
 import { ChannelError } from './errors.js'
 
 export const MAX_EVENTS_PER_CALL = 100
@@ -26,7 +26,7 @@ interface Failed {
   errorMessage: string
 }
 
-export function putAuditEventsHandler(channels: ChannelStore, journal: Journal): DataPlane {
+export function putAuditEventsHandler(channels: ChannelStore, journal: Journal, conversions: ConversionPool): DataPlane {
   return {
     async putAuditEvents(query: Record<string, string>, body: JsonObject, ctx: RequestContext): Promise<JsonObject> {
       const channelRef = query.channelArn
@@ -52,31 +52,26 @@ export function putAuditEventsHandler(channels: ChannelStore, journal: Journal):
 
       const successful: { id: string; eventID: string }[] = []
       const failed: Failed[] = []
-      const accepted: { id: string; record: CloudTrailRecord }[] = []
-      for (const event of events) {
-        if (event.eventDataChecksum !== undefined && event.eventDataChecksum !== checksumOf(event.eventData)) {
-          failed.push({ id: event.id, errorCode: 'InvalidChecksum', errorMessage: 'eventDataChecksum does not match the SHA-256 of eventData.' })
-          continue
-        }
-        const converted = fromIntegrationEvent(event.eventData, {
+      const accepted: { id: string; input: AppendInput }[] = []
+      const converted = await conversions.convert(
+        {
           channelArn: channel.arn,
           accountId: channel.accountId,
           region: ctx.region,
-          eventId: newEventId(),
-          ingestionTime: ctx.receivedAt,
-        })
-        if (!converted.ok) {
-          failed.push({ id: event.id, errorCode: converted.error.code, errorMessage: converted.error.message })
-          continue
-        }
-        accepted.push({ id: event.id, record: converted.record })
-      }
+          ingestionTime: ctx.receivedAt.getTime(),
+          events: events.map((e) => ({ ...e, eventId: newEventId() })),
+        },
+        journal.recordDictionary(),
+      )
+      converted.forEach((c, i) => {
+        const id = events[i]!.id
+        if (!c.ok) failed.push({ id, errorCode: c.errorCode, errorMessage: c.errorMessage })
+        else accepted.push({ id, input: { record: JSON.parse(c.json) as CloudTrailRecord, idempotencyKey: `channel:${channel.id}:${id}`, encoded: c } })
+      })
 
       if (accepted.length) {
         try {
-          const results = await journal.append(
-            accepted.map((a) => ({ record: a.record, idempotencyKey: `channel:${channel.id}:${a.id}` })),
-          )
+          const results = await journal.append(accepted.map((a) => a.input))
           results.forEach((r, i) => successful.push({ id: accepted[i]!.id, eventID: r.eventId }))
         } catch (error) {
           if (!(error instanceof JournalPushback)) throw error
@@ -135,8 +130,4 @@ function readAuditEvents(body: JsonObject): AuditEvent[] {
     }
     return { id: e.id, eventData: e.eventData, eventDataChecksum: e.eventDataChecksum as string | undefined }
   })
-}
-
-function checksumOf(eventData: string): string {
-  return createHash('sha256').update(eventData, 'utf8').digest('base64')
 }

@@ -2,6 +2,7 @@
  * The service's configuration: a pure, synchronous parse of flags and environment into a
  * frozen typed value; `startApp` does the I/O. Options are nouns with their unit.
  */
+import { availableParallelism } from 'node:os'
 import { resolve } from 'node:path'
 
 export const DEFAULT_PORT = 4580
@@ -29,6 +30,8 @@ export interface AppConfig {
   region: string
   deliveryIntervalMs: number
   digestIntervalMs: number
+  /** Worker threads converting PutAuditEvents batches; 0 converts on the event loop. */
+  ingestThreads: number
   s3?: S3Settings
   admin?: { accessKeyId: string; secretAccessKey: string }
   logLevel: string
@@ -42,6 +45,7 @@ export interface ConfigFlags {
   region?: string
   deliveryInterval?: string
   digestInterval?: string
+  ingestThreads?: string | number
   s3Endpoint?: string
   logLevel?: string
 }
@@ -64,6 +68,8 @@ export function parseConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process
     throw new ConfigError('OPENTRAIL_ADMIN_ACCESS_KEY_ID must be 16-128 upper-case letters and digits')
   }
   if (adminSecret !== undefined && adminSecret.length < 8) throw new ConfigError('OPENTRAIL_ADMIN_SECRET_ACCESS_KEY must be at least 8 characters')
+  const ingestThreads = toInt(flags.ingestThreads ?? env.OPENTRAIL_INGEST_THREADS ?? defaultIngestThreads(), 'ingest threads')
+  if (ingestThreads < 0 || ingestThreads > 64) throw new ConfigError(`ingest threads must be 0-64, got ${ingestThreads}`)
   const s3Endpoint = flags.s3Endpoint ?? env.OPENTRAIL_S3_ENDPOINT
   return Object.freeze({
     host: flags.host ?? env.OPENTRAIL_HOST ?? DEFAULT_HOST,
@@ -73,6 +79,7 @@ export function parseConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process
     region: flags.region ?? env.OPENTRAIL_REGION ?? DEFAULT_REGION,
     deliveryIntervalMs: parseDuration(flags.deliveryInterval ?? env.OPENTRAIL_DELIVERY_INTERVAL ?? `${DEFAULT_DELIVERY_INTERVAL_MS}ms`),
     digestIntervalMs: parseDuration(flags.digestInterval ?? env.OPENTRAIL_DIGEST_INTERVAL ?? `${DEFAULT_DIGEST_INTERVAL_MS}ms`),
+    ingestThreads,
     s3: s3Endpoint
       ? {
           endpoint: s3Endpoint,
@@ -83,6 +90,11 @@ export function parseConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process
     admin: adminId && adminSecret ? { accessKeyId: adminId, secretAccessKey: adminSecret } : undefined,
     logLevel: flags.logLevel ?? env.OPENTRAIL_LOG_LEVEL ?? 'info',
   })
+}
+
+/** One thread fewer than the cores (the event loop has one), at least one. */
+export function defaultIngestThreads(): number {
+  return Math.max(1, availableParallelism() - 1)
 }
 
 function toInt(value: string | number, what: string): number {

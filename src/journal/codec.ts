@@ -64,6 +64,11 @@ const BUILTIN_ID = 0
  */
 export const TRAINED_DICTIONARY_BYTES = 16 * 1024
 
+export interface RecordDictionary {
+  id: number
+  bytes: Buffer
+}
+
 interface Prepared {
   raw: Buffer
   compress: zstd.CDict
@@ -96,6 +101,14 @@ export class RecordCodec {
 
   get currentDictionaryId(): number | undefined {
     return this.#currentId === BUILTIN_ID ? undefined : this.#currentId
+  }
+
+  /**
+   * The dictionary new records are written with, for a codec on another thread that
+   * encodes for this one (`addDictionary` it there); undefined while that is the built-in one.
+   */
+  get currentDictionary(): RecordDictionary | undefined {
+    return this.#currentId === BUILTIN_ID ? undefined : { id: this.#currentId, bytes: this.#dictionaries.get(this.#currentId)!.raw }
   }
 
   encode(record: CloudTrailRecord): Buffer {

@@ -6,7 +6,7 @@
  * transaction has committed, that is once its events are durable.
  */
 import type Database from 'better-sqlite3'
-import { RecordCodec, trainDictionary } from './codec.js'
+import { RecordCodec, trainDictionary, type RecordDictionary } from './codec.js'
 import { withoutSync } from './database.js'
 import { JournalPushback } from './types.js'
 import type { AppendInput, AppendResult, Journal, JournalBatch, JournalEntry } from './types.js'
@@ -41,7 +41,7 @@ export function eventIdKey(eventId: string): Buffer | string {
 interface Pending {
   inputs: AppendInput[]
   texts: string[]
-  encoded: Buffer[]
+  encoded: Uint8Array[]
   resolve: (results: AppendResult[]) => void
   reject: (error: unknown) => void
 }
@@ -107,8 +107,8 @@ export class SqliteJournal implements Journal {
     if (this.#queuedEvents + inputs.length > this.#maxQueuedEvents) {
       throw new JournalPushback(`more than ${this.#maxQueuedEvents} events waiting to be written`)
     }
-    const texts = inputs.map((i) => JSON.stringify(i.record))
-    const encoded = texts.map((text) => this.#codec.encodeJson(text))
+    const texts = inputs.map((i) => i.encoded?.json ?? JSON.stringify(i.record))
+    const encoded = inputs.map((i, n) => i.encoded?.bytes ?? this.#codec.encodeJson(texts[n]!))
     this.#queuedEvents += inputs.length
     return new Promise((resolve, reject) => {
       this.#queue.push({ inputs, texts, encoded, resolve, reject })
@@ -149,7 +149,7 @@ export class SqliteJournal implements Journal {
     for (const listener of this.#listeners) listener(head)
   }
 
-  #appendOne({ record, idempotencyKey }: AppendInput, encoded: Buffer): AppendResult {
+  #appendOne({ record, idempotencyKey }: AppendInput, encoded: Uint8Array): AppendResult {
     const time = Date.parse(record.eventTime)
     const info = this.#stmts.insert.run(
       eventIdKey(record.eventID),
@@ -232,6 +232,10 @@ export class SqliteJournal implements Journal {
   async setCursor(name: string, seq: number): Promise<void> {
     // A cursor lost in a power cut replays its batch, which projections handle anyway.
     withoutSync(this.#db, () => this.#stmts.setCursor.run(name, seq))
+  }
+
+  recordDictionary(): RecordDictionary | undefined {
+    return this.#codec.currentDictionary
   }
 
   onAppend(listener: (head: number) => void): () => void {

@@ -6,6 +6,7 @@
  * `cursor` (last seq a projection finished), `lag` (head minus cursor).
  */
 import type { CloudTrailRecord } from '../record/index.js'
+import type { RecordDictionary } from './codec.js'
 
 export interface AppendInput {
   record: CloudTrailRecord
@@ -14,6 +15,12 @@ export interface AppendInput {
    * (a retried PutAuditEvents batch, say) resolves to the first one's seq and eventID.
    */
   idempotencyKey?: string
+  /**
+   * The record already serialised and encoded (on a worker thread, say) by a RecordCodec
+   * that holds this journal's dictionaries (see `Journal.recordDictionary`); `json` must be
+   * the record's JSON text. The journal stores it as it is.
+   */
+  encoded?: { json: string; bytes: Uint8Array }
 }
 
 export interface AppendResult {
@@ -52,6 +59,8 @@ export interface Journal {
   head(): Promise<number>
   getCursor(name: string): Promise<number>
   setCursor(name: string, seq: number): Promise<void>
+  /** The dictionary records are encoded with now (undefined: the built-in one), for encoders on other threads. */
+  recordDictionary(): RecordDictionary | undefined
   /** Called after each durable append, with the new head. Returns an unsubscribe function. */
   onAppend(listener: (head: number) => void): () => void
   /** Deletes entries whose eventTime is older than the cutoff for the given account (retention). */

@@ -1,0 +1,46 @@
+/**
+ * The CPU-heavy part of PutAuditEvents, one batch at a time: verify each event's checksum,
+ * turn its eventData into a CloudTrail record, serialise and encode it for the journal.
+ * Pure and synchronous, so it runs on a worker thread (conversion-pool.ts) and leaves the
+ * event loop to HTTP and the journal.
+ */
+import { createHash } from 'node:crypto'
+import type { RecordCodec } from '../journal/index.js'
+import { fromIntegrationEvent } from '../record/index.js'
+
+export interface ConversionRequest {
+  channelArn: string
+  /** The channel owner: eventData.recipientAccountId must be it. */
+  accountId: string
+  region: string
+  /** Epoch ms of the call. */
+  ingestionTime: number
+  events: { eventData: string; eventDataChecksum?: string; eventId: string }[]
+}
+
+export type Conversion =
+  | { ok: true; json: string; bytes: Uint8Array }
+  | { ok: false; errorCode: string; errorMessage: string }
+
+export function convertAuditEvents(request: ConversionRequest, codec: RecordCodec): Conversion[] {
+  const ingestionTime = new Date(request.ingestionTime)
+  return request.events.map((event): Conversion => {
+    if (event.eventDataChecksum !== undefined && event.eventDataChecksum !== checksumOf(event.eventData)) {
+      return { ok: false, errorCode: 'InvalidChecksum', errorMessage: 'eventDataChecksum does not match the SHA-256 of eventData.' }
+    }
+    const converted = fromIntegrationEvent(event.eventData, {
+      channelArn: request.channelArn,
+      accountId: request.accountId,
+      region: request.region,
+      eventId: event.eventId,
+      ingestionTime,
+    })
+    if (!converted.ok) return { ok: false, errorCode: converted.error.code, errorMessage: converted.error.message }
+    const json = JSON.stringify(converted.record)
+    return { ok: true, json, bytes: codec.encodeJson(json) }
+  })
+}
+
+function checksumOf(eventData: string): string {
+  return createHash('sha256').update(eventData, 'utf8').digest('base64')
+}
