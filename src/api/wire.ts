@@ -1,14 +1,36 @@
 /** AWS JSON 1.1 value conventions: timestamps are epoch seconds, blobs are base64. */
 import { ApiError } from './errors.js'
 
-/** Serializes a handler's output: Date → epoch seconds, Buffer → base64. */
+/**
+ * Serializes a handler's output: Date → epoch seconds, Buffer → base64. The conversion is
+ * a walk before JSON.stringify rather than a replacer, because a replacer takes V8 off its
+ * fast serializer (a LookupEvents page serialized ~5x slower that way).
+ */
 export function toWireJson(value: unknown): string {
-  return JSON.stringify(value, function replacer(this: Record<string, unknown>, key: string, v: unknown) {
-    const original = key === '' ? value : this[key]
-    if (original instanceof Date) return original.getTime() / 1000
-    if (Buffer.isBuffer(original)) return original.toString('base64')
-    return v
-  })
+  return JSON.stringify(toWireValue(value))
+}
+
+/** The value with Dates and Buffers converted; objects without any are returned as they are, not copied. */
+function toWireValue(value: unknown): unknown {
+  if (value instanceof Date) return value.getTime() / 1000
+  if (Buffer.isBuffer(value)) return value.toString('base64')
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined
+    value.forEach((item: unknown, i) => {
+      const converted = toWireValue(item)
+      if (converted !== item) (copy ??= value.slice())[i] = converted
+    })
+    return copy ?? value
+  }
+  if (typeof value === 'object' && value !== null) {
+    let copy: Record<string, unknown> | undefined
+    for (const [key, item] of Object.entries(value)) {
+      const converted = toWireValue(item)
+      if (converted !== item) (copy ??= { ...value })[key] = converted
+    }
+    return copy ?? value
+  }
+  return value
 }
 
 /** Reads an input timestamp: epoch seconds (number), or an ISO string as some clients send. */
