@@ -22,6 +22,8 @@ export interface NewAccessKey extends AccessKey {
 export class AccountStore {
   readonly #db: Database.Database
   readonly #masterKey: Buffer
+  #byKeyId: Database.Statement | undefined
+  readonly #opened = new Map<string, { sealed: Buffer; secret: string }>()
 
   constructor(db: Database.Database, masterKey: Buffer) {
     this.#db = db
@@ -83,10 +85,16 @@ export class AccountStore {
 
   /** The key and its secret, for verifying a signature; undefined for an unknown key. */
   lookupSecret(accessKeyId: string): { key: AccessKey; secret: string } | undefined {
-    const row = this.#db.prepare('SELECT * FROM access_keys WHERE access_key_id = ?').get(accessKeyId) as KeyRow | undefined
+    // The row is read every time: a key deleted with `opentrail keys delete` (another process) stops working at once.
+    this.#byKeyId ??= this.#db.prepare('SELECT * FROM access_keys WHERE access_key_id = ?')
+    const row = this.#byKeyId.get(accessKeyId) as KeyRow | undefined
     if (!row) return undefined
-    // Not cached: a key deleted with `opentrail keys delete` (another process) stops working at once.
-    return { key: toKey(row), secret: open(this.#masterKey, row.secret, accessKeyId).toString() }
+    // Decrypting is what costs; the plaintext is kept for as long as the stored ciphertext is the same.
+    const opened = this.#opened.get(accessKeyId)
+    if (opened && opened.sealed.equals(row.secret)) return { key: toKey(row), secret: opened.secret }
+    const secret = open(this.#masterKey, row.secret, accessKeyId).toString()
+    this.#opened.set(accessKeyId, { sealed: row.secret, secret })
+    return { key: toKey(row), secret }
   }
 
   listAccessKeys(accountId?: string): AccessKey[] {
@@ -97,6 +105,7 @@ export class AccountStore {
   }
 
   deleteAccessKey(accessKeyId: string): boolean {
+    this.#opened.delete(accessKeyId)
     return this.#db.prepare('DELETE FROM access_keys WHERE access_key_id = ?').run(accessKeyId).changes === 1
   }
 

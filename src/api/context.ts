@@ -1,4 +1,5 @@
 /** What every API handler knows about the request it serves. */
+import type { SerializedAnswer } from './wire.js'
 
 export interface Caller {
   accountId: string
@@ -19,13 +20,14 @@ export interface RequestContext {
 
 export type JsonObject = Record<string, unknown>
 
-/** One CloudTrail control-plane operation (AWS JSON 1.1). */
-export interface Operation {
+/** One CloudTrail control-plane operation (AWS JSON 1.1); its answer is a JSON object, or one it serialised itself. */
+export interface Operation<Answer extends JsonObject | SerializedAnswer = JsonObject> {
   /** Read-only operations are recorded with readOnly true and responseElements null. */
   readOnly: boolean
-  handle(input: JsonObject, ctx: RequestContext): Promise<JsonObject>
+  handle(input: JsonObject, ctx: RequestContext): Promise<Answer>
   /** Resources the call acts on, for the recorded event. */
   resources?(input: JsonObject, output: JsonObject | undefined, ctx: RequestContext): { ARN: string; accountId: string; type: string }[]
 }
 
-export type OperationTable = Record<string, Operation>
+/** Operations by name, as the server dispatches them. */
+export type OperationTable = Record<string, Operation<JsonObject | SerializedAnswer>>

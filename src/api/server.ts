@@ -14,7 +14,7 @@ import { parseAuthorization, verifySignature } from './sigv4.js'
 import type { ParsedAuthorization } from './sigv4.js'
 import { ownCallRecord } from './own-events.js'
 import type { JsonObject, OperationTable, RequestContext } from './context.js'
-import { toWireJson } from './wire.js'
+import { SerializedAnswer, toWireJson } from './wire.js'
 
 export const JSON_TARGET_PREFIX = 'com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.'
 /** Newer SDKs send the target without the namespace. */
@@ -76,14 +76,16 @@ export function buildApiServer(options: ApiServerOptions): FastifyInstance {
     if (!operation) throw new ApiError('UnknownOperationException', `Unknown operation ${target || '(no X-Amz-Target header)'}.`)
     const input = parseJsonBody(rawBody(request))
     const ctx = contextFor(request, auth, started)
-    let output: JsonObject | undefined
+    let answer: JsonObject | SerializedAnswer | undefined
     let failure: ApiError | undefined
     try {
-      output = await operation.handle(input, ctx)
+      answer = await operation.handle(input, ctx)
     } catch (error) {
       failure = toApiError(error)
       if (!failure) throw error
     }
+    // Reads are recorded without responseElements (as CloudTrail does): their output is not converted.
+    const output = answer instanceof SerializedAnswer && !operation.readOnly ? (JSON.parse(answer.json) as JsonObject) : (answer as JsonObject | undefined)
     await options.recordOwnCall(
       ownCallRecord({
         eventName: operationName,
@@ -96,15 +98,14 @@ export function buildApiServer(options: ApiServerOptions): FastifyInstance {
         readOnly: operation.readOnly,
         caller: ctx.caller,
         requestParameters: Object.keys(input).length ? (JSON.parse(toWireJson(input)) as JsonObject) : null,
-        // Reads are recorded without responseElements (as CloudTrail does): skip converting their output.
         responseElements: output && !operation.readOnly ? (JSON.parse(toWireJson(output)) as JsonObject) : null,
         errorCode: failure?.code,
         errorMessage: failure?.message,
-        resources: operation.resources?.(input, output, ctx),
+        resources: operation.resources?.(input, answer instanceof SerializedAnswer ? undefined : answer, ctx),
       }),
     )
     if (failure) throw failure
-    return sendJson(reply, request, 'json', 200, output ?? {})
+    return sendJson(reply, request, 'json', 200, answer ?? {})
   })
 
   app.post('/PutAuditEvents', async (request, reply) => {

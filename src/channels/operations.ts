@@ -1,6 +1,6 @@
 /** The channel operations of CloudTrail's API: CreateChannel, GetChannel, ListChannels, UpdateChannel, DeleteChannel. */
 import { readInteger, readString } from '../api/index.js'
-import type { JsonObject, OperationTable } from '../api/index.js'
+import type { JsonObject, Operation } from '../api/index.js'
 import type { Channel, ChannelStore, Destination } from './channel-store.js'
 import { ChannelError } from './errors.js'
 
@@ -44,7 +44,7 @@ const channelResource = (channel: { arn: string; accountId: string }) => [
   { ARN: channel.arn, accountId: channel.accountId, type: 'AWS::CloudTrail::Channel' },
 ]
 
-export function channelOperations(store: ChannelStore): OperationTable {
+export function channelOperations(store: ChannelStore): Record<string, Operation> {
   return {
     CreateChannel: {
       readOnly: false,

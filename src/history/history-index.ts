@@ -110,6 +110,15 @@ export class HistoryIndex implements Projection {
 
   /** One page of LookupEvents. Throws the typed errors in errors.ts. */
   async lookup(query: LookupQuery): Promise<LookupPage> {
+    return this.lookupAs(query, { render: (_seq, json) => toLookupEvent(JSON.parse(json) as CloudTrailRecord, json) })
+  }
+
+  /**
+   * One page of LookupEvents with each event in the caller's form. `cached` may answer an
+   * event without its record being read (events never change once stored, so a seq's
+   * rendering stays right); `render` gets the record's stored JSON text.
+   */
+  async lookupAs<T>(query: LookupQuery, form: { cached?: (seq: number) => T | undefined; render: (seq: number, json: string) => T }): Promise<{ events: T[]; nextToken?: string }> {
     const q = checkQuery(query)
     const after = query.nextToken !== undefined ? this.#codec.decode(query.nextToken, q.params) : undefined
     const window = after
@@ -132,11 +141,18 @@ export class HistoryIndex implements Projection {
     const rows = eventId ? await this.#byEventId(eventId.value, q, bounds) : this.#scan(q, bounds)
 
     const page = rows.slice(0, q.maxResults)
-    const texts = await this.#journal.getJsonBySeq(page.map((r) => r.seq))
+    const cached = new Map<number, T>()
+    for (const r of page) {
+      const hit = form.cached?.(r.seq)
+      if (hit !== undefined) cached.set(r.seq, hit)
+    }
+    const texts = await this.#journal.getJsonBySeq(page.filter((r) => !cached.has(r.seq)).map((r) => r.seq))
     // A row whose record the journal no longer has (retention between the two deletes) is skipped.
     const events = page.flatMap((r) => {
+      const hit = cached.get(r.seq)
+      if (hit !== undefined) return [hit]
       const json = texts.get(r.seq)
-      return json === undefined ? [] : [toLookupEvent(JSON.parse(json) as CloudTrailRecord, json)]
+      return json === undefined ? [] : [form.render(r.seq, json)]
     })
     const last = page[page.length - 1]
     if (rows.length <= q.maxResults || !last) return { events }

@@ -1,12 +1,32 @@
 /**
  * The LookupEvents operation: wire input → history query. Beyond CloudTrail, several
  * LookupAttributes are accepted at once and ANDed (CloudTrail allows one).
+ *
+ * Events are kept serialised (wire JSON, by seq) in a cache bounded by size: the same
+ * recent events are asked for again and again (a console polling its first page, an
+ * investigation paging one user's activity), and serialising an event, its record's JSON
+ * escaped into CloudTrailEvent, costs more than finding it.
  */
-import { ApiError, readInteger, readString, readTimestamp } from '../api/index.js'
+import { LRUCache } from 'lru-cache'
+import { ApiError, SerializedAnswer, readInteger, readString, readTimestamp, toWireJson } from '../api/index.js'
 import type { OperationTable } from '../api/index.js'
+import type { CloudTrailRecord } from '../record/index.js'
 import type { HistoryIndex } from './history-index.js'
+import { toLookupEvent } from './lookup-event.js'
 
-export function lookupOperations(history: HistoryIndex): OperationTable {
+/** UTF-16 code units of serialised events kept (about twice that in bytes). */
+export const SERIALIZED_EVENTS_CACHE_CHARS = 32 * 1024 * 1024
+
+export function lookupOperations(history: HistoryIndex, options: { cacheChars?: number } = {}): OperationTable {
+  const serialized = new LRUCache<number, string>({ maxSize: options.cacheChars ?? SERIALIZED_EVENTS_CACHE_CHARS, sizeCalculation: (text) => text.length || 1 })
+  const form = {
+    cached: (seq: number) => serialized.get(seq),
+    render: (seq: number, json: string) => {
+      const text = toWireJson(toLookupEvent(JSON.parse(json) as CloudTrailRecord, json))
+      serialized.set(seq, text)
+      return text
+    },
+  }
   return {
     LookupEvents: {
       readOnly: true,
@@ -20,7 +40,7 @@ export function lookupOperations(history: HistoryIndex): OperationTable {
           }
           return { key: attr.AttributeKey, value: attr.AttributeValue }
         })
-        const page = await history.lookup({
+        const page = await history.lookupAs({
           accountId: ctx.caller.accountId,
           region: ctx.region,
           attributes,
@@ -29,8 +49,9 @@ export function lookupOperations(history: HistoryIndex): OperationTable {
           eventCategory: readString(input, 'EventCategory'),
           maxResults: readInteger(input, 'MaxResults'),
           nextToken: readString(input, 'NextToken'),
-        })
-        return { Events: page.events, ...(page.nextToken ? { NextToken: page.nextToken } : {}) }
+        }, form)
+        const nextToken = page.nextToken === undefined ? '' : `,"NextToken":${JSON.stringify(page.nextToken)}`
+        return new SerializedAnswer(`{"Events":[${page.events.join(',')}]${nextToken}}`)
       },
     },
   }

@@ -4,7 +4,7 @@
  * the AWS CLI's validate-logs asks the source Region's endpoint.
  */
 import { readString, readTimestamp } from '../api/index.js'
-import type { OperationTable } from '../api/index.js'
+import type { Operation } from '../api/index.js'
 import type { PublicKeyEntry } from '../keys/index.js'
 import { PublicKeyTimeRangeError } from './errors.js'
 
@@ -14,7 +14,7 @@ export interface PublicKeySource {
   listPublicKeys(region: string, start: Date, end: Date): PublicKeyEntry[]
 }
 
-export function integrityOperations(keys: PublicKeySource): OperationTable {
+export function integrityOperations(keys: PublicKeySource): Record<string, Operation> {
   return {
     ListPublicKeys: {
       readOnly: true,

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type Database from 'better-sqlite3'
 import { ApiError } from '../api/index.js'
-import type { JsonObject, OperationTable, RequestContext } from '../api/index.js'
+import type { JsonObject, Operation, RequestContext } from '../api/index.js'
 import { openDatabase } from '../journal/index.js'
 import { FileObjectStore } from '../storage/index.js'
 import { SqliteTrailStore } from './sqlite-trail-store.js'
@@ -32,7 +32,7 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true })
 })
 
-function ops(extra: Partial<TrailOperationDeps> = {}): OperationTable {
+function ops(extra: Partial<TrailOperationDeps> = {}): Record<string, Operation> {
   return trailOperations({ store, objectStore, createMissingBuckets: true, journalHead: async () => head, ...extra })
 }
 
@@ -42,7 +42,7 @@ function ctx(region = 'us-east-1', accountId = ACCOUNT): RequestContext {
   }
 }
 
-async function call(table: OperationTable, op: string, input: JsonObject, c = ctx()) {
+async function call(table: Record<string, Operation>, op: string, input: JsonObject, c = ctx()) {
   const output = await table[op]!.handle(input, c)
   return { output, resources: table[op]!.resources?.(input, output, c) }
 }

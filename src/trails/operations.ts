@@ -8,7 +8,7 @@
  * an ARN names one trail wherever it lives.
  */
 import { ApiError, readString, toApiError } from '../api/index.js'
-import type { JsonObject, Operation, OperationTable, RequestContext } from '../api/index.js'
+import type { JsonObject, Operation, RequestContext } from '../api/index.js'
 import { StorageError } from '../storage/index.js'
 import type { ObjectStore } from '../storage/index.js'
 import { TrailError, trailNotFound } from './errors.js'
@@ -59,7 +59,7 @@ export interface TrailOperationDeps {
 
 type Resource = { ARN: string; accountId: string; type: string }
 
-export function trailOperations(deps: TrailOperationDeps): OperationTable {
+export function trailOperations(deps: TrailOperationDeps): Record<string, Operation> {
   const { store } = deps
   // The trails a call acted on, for its recorded event: kept per request (the same context
   // object reaches `handle` and `resources`), since a deleted trail can no longer be looked up.
