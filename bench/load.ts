@@ -1,6 +1,6 @@
 /**
  * The load generator: closed-loop clients (each sends its next request when the previous
- * answer is read) over keep-alive fetch. It runs in a worker thread by default so that
+ * answer is read) over keep-alive HTTP (node:http). It runs in a worker thread by default so that
  * signing and JSON work do not share the server's event loop; `--client inprocess` runs
  * it on the server's own thread instead. Either way it shares the machine's two cores with
  * the server, which is why ingest bodies are built and signed before the clock starts.
@@ -150,7 +150,7 @@ async function requests(spec: RequestLoad): Promise<LoadResult> {
       const t0 = performance.now()
       const response =
         spec.target === 'health'
-          ? await fetch(request.url).then(async (r) => ({ status: r.status, text: await r.text() }))
+          ? await send({ url: request.url, method: 'GET', headers: {} })
           : await send(request)
       latencies.push(performance.now() - t0)
       if (response.status !== 200) {

@@ -98,7 +98,7 @@ export async function benchLookup(dataset: Dataset, options: LookupOptions, log:
       `baseline = ListChannels (signed, recorded in the journal like every control-plane call, no query); ratios are LookupEvents / ListChannels.`,
       `answers carried on average ${formatNumber(byUser.eventsPerAnswer ?? Number.NaN, 1)} events (by Username) and ${formatNumber(byName.eventsPerAnswer ?? Number.NaN, 1)} (by EventName), MaxResults left at its default.`,
       `LookupEvents keeps recently answered events serialised (a cache bounded by size); the figures above are with it warm, as under a console or an investigation asking for the same recent events. "cold" = the first ${COLD_REQUESTS} requests of each kind after the server started, one client, mostly uncached events.`,
-      `raw signed keep-alive fetch, load generator ${options.client === 'worker' ? 'in a worker thread of the server process' : 'on the server thread'}; latencies are measured at the client, signing excluded.`,
+      `raw signed keep-alive requests (node:http), load generator ${options.client === 'worker' ? 'in a worker thread of the server process' : 'on the server thread'}; latencies are measured at the client, signing excluded.`,
       `for scale: CloudTrail allows ${CLOUDTRAIL_RPS} LookupEvents requests/s per account and Region; by Username ran at ${formatNumber(byUser.rps / CLOUDTRAIL_RPS, 0)}x that.`,
       failures.length ? `FAILURES: ${failures.map((m) => `${m.failures} (${m.firstFailure})`).join('; ')}` : 'no failed requests.',
     ]

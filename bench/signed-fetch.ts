@@ -5,9 +5,12 @@
  *
  * Hashing uses node:crypto rather than the pure-JS @aws-crypto/sha256-js: the load
  * generator shares two cores with the server, so it must stay light.
- * Requests are sent with the global fetch (undici), which keeps connections alive.
+ * Requests go out through node:http with a keep-alive agent: with the global fetch's web
+ * streams the load generator, not the server, was the bottleneck (GET /health ~4,600 req/s
+ * through fetch, ~13,000 through node:http).
  */
 import { createHash, createHmac } from 'node:crypto'
+import { Agent, request as httpRequest } from 'node:http'
 import type { Hash, Hmac } from 'node:crypto'
 import { SignatureV4 } from '@smithy/signature-v4'
 import { HttpRequest } from '@smithy/protocol-http'
@@ -19,9 +22,9 @@ export interface Credentials {
 
 export interface SignedRequest {
   url: string
-  method: 'POST'
+  method: 'POST' | 'GET'
   headers: Record<string, string>
-  body: string
+  body?: string
 }
 
 type SourceData = string | ArrayBuffer | ArrayBufferView
@@ -107,8 +110,18 @@ export class RequestSigner {
   }
 }
 
-/** Sends a signed request and reads the whole answer (keep-alive needs the body consumed). */
-export async function send(request: SignedRequest): Promise<{ status: number; text: string }> {
-  const response = await fetch(request.url, { method: request.method, headers: request.headers, body: request.body })
-  return { status: response.status, text: await response.text() }
+const agent = new Agent({ keepAlive: true })
+
+/** Sends a request and reads the whole answer (keep-alive needs the body consumed). */
+export function send(request: SignedRequest): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const outgoing = httpRequest(request.url, { method: request.method, headers: request.headers, agent }, (response) => {
+      const chunks: Buffer[] = []
+      response.on('data', (chunk: Buffer) => chunks.push(chunk))
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }))
+      response.on('error', reject)
+    })
+    outgoing.on('error', reject)
+    outgoing.end(request.body)
+  })
 }
