@@ -86,7 +86,7 @@ export function buildApiServer(options: ApiServerOptions): FastifyInstance {
     }
     // Reads are recorded without responseElements (as CloudTrail does): their output is not converted.
     const output = answer instanceof SerializedAnswer && !operation.readOnly ? (JSON.parse(answer.json) as JsonObject) : (answer as JsonObject | undefined)
-    await options.recordOwnCall(
+    const recorded = options.recordOwnCall(
       ownCallRecord({
         eventName: operationName,
         accountId: ctx.caller.accountId,
@@ -104,6 +104,12 @@ export function buildApiServer(options: ApiServerOptions): FastifyInstance {
         resources: operation.resources?.(input, answer instanceof SerializedAnswer ? undefined : answer, ctx),
       }),
     )
+    // A change is answered once its record is durable. A read is answered as soon as its record
+    // is queued for the next group commit: it changed nothing, and waiting for that commit's
+    // sync was most of a LookupEvents call's latency under load (CloudTrail too records its
+    // own calls after answering them).
+    if (operation.readOnly) recorded.catch((err: unknown) => request.log.error({ err, requestId: request.id }, 'could not record a read call'))
+    else await recorded
     if (failure) throw failure
     return sendJson(reply, request, 'json', 200, answer ?? {})
   })
