@@ -79,6 +79,20 @@ describe('DigestChain', () => {
     expect(first.startTime).toEqual(at(100))
   })
 
+  it('lists a log file once when a crashed delivery reports it again after its digest was written', async () => {
+    const s = createScenario()
+    s.chain.startChain(s.config, at(5))
+    const key = await s.deliverLog(at(10))
+    const [first] = await s.chain.writeDueDigests(at(70), s.store)
+    expect(first.logFileCount).toBe(1)
+    // The replay re-delivers the same object: same bucket and key, a later delivery time.
+    const replayed = { bucket: BUCKET, key, sha256: 'a'.repeat(64), newestEventTime: at(9), oldestEventTime: at(3) }
+    expect(s.chain.recordLogFile(s.config, replayed, at(80))).toBe(false)
+    const [second] = await s.chain.writeDueDigests(at(130), s.store)
+    expect(second.logFileCount).toBe(0)
+    expect(read(s.store, BUCKET, second.key).doc.logFiles).toEqual([])
+  })
+
   it('rewrites the same digest after a crash between the put and the state update', async () => {
     const s = createScenario()
     s.chain.startChain(s.config, at(5))

@@ -31,6 +31,12 @@ import { digestFileKey, type TrailLocation } from './digest-key.js'
 /** CloudTrail delivers a digest per trail and Region every hour. */
 export const DEFAULT_DIGEST_INTERVAL_SECONDS = 3600
 
+/**
+ * How long a listed log file is remembered, so a delivery replayed after a crash does not
+ * list it again. A replay happens at the next start, for the plan in flight at the crash.
+ */
+const LISTED_LOGS_KEPT_MS = 7 * 86_400_000
+
 /** Version of the rows in `digest_chains` / `digest_pending_logs`. */
 const STATE_VERSION = 1
 
@@ -148,6 +154,13 @@ export class DigestChain {
       recorded_ms INTEGER NOT NULL,
       version INTEGER NOT NULL,
       PRIMARY KEY (chain_id, bucket, key)
+    );
+    CREATE TABLE IF NOT EXISTS digest_listed_logs (
+      chain_id TEXT NOT NULL,
+      bucket TEXT NOT NULL,
+      key TEXT NOT NULL,
+      listed_ms INTEGER NOT NULL,
+      PRIMARY KEY (chain_id, bucket, key)
     )`)
   }
 
@@ -209,6 +222,8 @@ export class DigestChain {
       const row = this.#chainRow(chainId)
       const atMs = recordedAt.getTime()
       if (!row || !acceptsAt(row, atMs)) return false
+      // A delivery replayed after a crash reports files a digest already lists: CloudTrail lists a file once.
+      if (this.#db.prepare('SELECT 1 FROM digest_listed_logs WHERE chain_id = ? AND bucket = ? AND key = ?').get(chainId, file.bucket, file.key)) return false
       this.#db
         .prepare(
           `INSERT OR REPLACE INTO digest_pending_logs (chain_id, bucket, key, sha256, newest_ms, oldest_ms, recorded_ms, version)
@@ -330,6 +345,13 @@ export class DigestChain {
 
   #advance(row: ChainRow, endMs: number, final: boolean, written: { bucket: string; key: string; sha256: string; signature: string } | null): void {
     this.#db.transaction(() => {
+      this.#db
+        .prepare(
+          `INSERT OR IGNORE INTO digest_listed_logs (chain_id, bucket, key, listed_ms)
+           SELECT chain_id, bucket, key, ? FROM digest_pending_logs WHERE chain_id = ? AND recorded_ms <= ?`,
+        )
+        .run(endMs, row.chain_id, endMs)
+      this.#db.prepare('DELETE FROM digest_listed_logs WHERE listed_ms < ?').run(endMs - LISTED_LOGS_KEPT_MS)
       this.#db.prepare('DELETE FROM digest_pending_logs WHERE chain_id = ? AND recorded_ms <= ?').run(row.chain_id, endMs)
       if (!final) {
         this.#db
