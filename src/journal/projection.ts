@@ -18,6 +18,12 @@ export interface Projection {
   apply(batch: JournalBatch, signal: AbortSignal): Promise<Outcome>
   /** Entries per batch (default 1000). */
   readonly batchSize?: number
+  /**
+   * A wake-up that finds at least `minEntries` new entries (a burst is on) but fewer than
+   * batchSize waits `waitMs` for more before applying them: fewer, larger commits, for a
+   * projection whose commits cost more than its rows. Quiet times are not delayed.
+   */
+  readonly gather?: { minEntries: number; waitMs: number }
 }
 
 export interface ProjectionStatus {
@@ -112,8 +118,14 @@ export class ProjectionRunner {
       let outcome: Outcome
       let batch: JournalBatch | undefined
       try {
-        batch = await this.#journal.read(cursor, this.#projection.batchSize ?? DEFAULT_BATCH_SIZE)
+        const batchSize = this.#projection.batchSize ?? DEFAULT_BATCH_SIZE
+        batch = await this.#journal.read(cursor, batchSize)
         if (batch.entries.length === 0) continue
+        const gather = this.#projection.gather
+        if (gather && batch.entries.length >= gather.minEntries && batch.entries.length < batchSize) {
+          await sleepUnlessAborted(gather.waitMs, signal)
+          batch = await this.#journal.read(cursor, batchSize)
+        }
         outcome = await this.#projection.apply(batch, signal)
         this.#status.lastError = undefined
       } catch (error) {

@@ -197,6 +197,27 @@ describe('ProjectionRunner', () => {
     expect(runner.status.cursor).toBe(3)
   })
 
+  it('gathers a burst into one larger batch', async () => {
+    const p = { ...recordingProjection('g', () => 'delivered'), batchSize: 100, gather: { minEntries: 5, waitMs: 200 } }
+    await journal.append(Array.from({ length: 10 }, (_, i) => ({ record: record(i) })))
+    const runner = new ProjectionRunner(journal, p)
+    runner.start()
+    await journal.append(Array.from({ length: 20 }, (_, i) => ({ record: record(i + 10) })))
+    await runner.caughtUp()
+    await runner.stop()
+    expect(p.seen).toEqual([Array.from({ length: 30 }, (_, i) => i + 1)])
+  })
+
+  it('applies entries below the burst size at once (a wait here would outlast the test)', async () => {
+    const p = { ...recordingProjection('h', () => 'delivered'), gather: { minEntries: 5, waitMs: 600_000 } }
+    const runner = new ProjectionRunner(journal, p)
+    runner.start()
+    await journal.append([{ record: record(1) }])
+    await runner.caughtUp()
+    await runner.stop()
+    expect(p.seen).toEqual([[1]])
+  })
+
   it('holds the cursor on a rejected batch', async () => {
     await journal.append([{ record: record(1) }])
     const p = recordingProjection('s', () => 'rejected')
