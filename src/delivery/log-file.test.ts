@@ -1,16 +1,14 @@
 import { describe, expect, it } from 'vitest'
 import { createHash } from 'node:crypto'
 import { gunzipSync } from 'node:zlib'
-import type { CloudTrailRecord } from '../record/index.js'
-import { buildLogFile, serializedRecordBytes } from './log-file.js'
+import { buildLogFile, serializedRecordBytes, widenEventTimes } from './log-file.js'
 import { record } from './test-support.js'
 
-const entry = (r: CloudTrailRecord) => ({ record: r, json: JSON.stringify(r) })
-
 describe('buildLogFile', () => {
-  it('gzips {"Records":[...]} with each record as stored, and hashes the uncompressed bytes', async () => {
+  it('gzips {"Records":[...]} of the stored texts, hashes the uncompressed bytes, and carries the time range', async () => {
     const records = [record({ eventTime: '2024-05-01T12:00:05Z' }), record({ eventTime: '2024-04-30T23:59:59Z' })]
-    const file = await buildLogFile(records.map(entry))
+    const times = records.reduce(widenEventTimes, undefined)
+    const file = await buildLogFile(records.map((r) => JSON.stringify(r)), times)
     const json = gunzipSync(file.body)
     expect(json.toString('utf8')).toBe(`{"Records":[${JSON.stringify(records[0])},${JSON.stringify(records[1])}]}`)
     expect(JSON.parse(json.toString('utf8'))).toEqual({ Records: records })
@@ -21,15 +19,22 @@ describe('buildLogFile', () => {
   })
 
   it('gives identical bytes for the same records (a replay rewrites the same object)', async () => {
-    const records = [record(), record({ region: 'eu-west-1' })]
-    const first = await buildLogFile(records.map(entry))
-    const again = await buildLogFile(structuredClone(records).map(entry))
+    const texts = [record(), record({ region: 'eu-west-1' })].map((r) => JSON.stringify(r))
+    const first = await buildLogFile(texts, { oldestMs: 0, newestMs: 1000 })
+    const again = await buildLogFile([...texts], { oldestMs: 0, newestMs: 1000 })
     expect(first.body.equals(again.body)).toBe(true)
   })
 
-  it('counts a record as its JSON plus a separator, and refuses an empty file', async () => {
-    const r = record({ eventName: 'Ünïcode' })
-    expect(serializedRecordBytes(entry(r))).toBe(Buffer.byteLength(JSON.stringify(r)) + 1)
-    await expect(buildLogFile([])).rejects.toThrow(RangeError)
+  it('spans epoch 0 when no record has a readable time, and refuses an empty file', async () => {
+    const unreadable = record({ eventTime: 'not a time' })
+    expect(widenEventTimes(undefined, unreadable)).toBeUndefined()
+    const file = await buildLogFile([JSON.stringify(unreadable)], undefined)
+    expect([file.oldestEventTime, file.newestEventTime]).toEqual(['1970-01-01T00:00:00Z', '1970-01-01T00:00:00Z'])
+    await expect(buildLogFile([], undefined)).rejects.toThrow(RangeError)
+  })
+
+  it('counts a record as its UTF-8 JSON plus a separator', () => {
+    const json = JSON.stringify(record({ eventName: 'Ünïcode' }))
+    expect(serializedRecordBytes(json)).toBe(Buffer.byteLength(json) + 1)
   })
 })

@@ -1,13 +1,14 @@
 /**
  * Builds a log file: gzip of UTF-8 `{"Records":[...]}`, each record as the journal stored
- * its JSON. Pure: the same entries give the same bytes (gzip's header carries no time when
+ * its JSON. Pure: the same records give the same bytes (gzip's header carries no time when
  * zlib writes it), so a replayed plan rewrites identical objects.
  */
 import { createHash } from 'node:crypto'
 import { promisify } from 'node:util'
 import { gzip } from 'node:zlib'
-import type { JournalEntry } from '../journal/index.js'
+import type { CloudTrailRecord } from '../record/index.js'
 import { formatEventTime } from '../record/index.js'
+import type { EventTimeRange } from './plan-store.js'
 
 /** zlib's asynchronous gzip runs on libuv's thread pool, so compressing a file leaves the event loop to ingest. */
 const gzipAsync = promisify(gzip)
@@ -23,31 +24,27 @@ export interface LogFile {
   newestEventTime: string
 }
 
-export type LogFileEntry = Pick<JournalEntry, 'record' | 'json'>
-
 /** Bytes one record adds to a file's uncompressed JSON (plus its separating comma). */
-export function serializedRecordBytes(entry: LogFileEntry): number {
-  return Buffer.byteLength(entry.json, 'utf8') + 1
+export function serializedRecordBytes(json: string): number {
+  return Buffer.byteLength(json, 'utf8') + 1
 }
 
-export async function buildLogFile(entries: readonly LogFileEntry[]): Promise<LogFile> {
-  if (entries.length === 0) throw new RangeError('a log file needs at least one record')
-  const json = Buffer.from(`{"Records":[${entries.map((e) => e.json).join(',')}]}`, 'utf8')
-  let oldest = Infinity
-  let newest = -Infinity
-  for (const { record } of entries) {
-    const t = Date.parse(record.eventTime)
-    if (!Number.isFinite(t)) continue
-    oldest = Math.min(oldest, t)
-    newest = Math.max(newest, t)
-  }
-  // A record without a readable time cannot widen the range; a file of only such records spans epoch 0.
-  if (!Number.isFinite(oldest)) oldest = newest = 0
+/** Widens a range by one record's eventTime; a record without a readable time does not widen it. */
+export function widenEventTimes(range: EventTimeRange | undefined, record: Pick<CloudTrailRecord, 'eventTime'>): EventTimeRange | undefined {
+  const t = Date.parse(record.eventTime)
+  if (!Number.isFinite(t)) return range
+  return range ? { oldestMs: Math.min(range.oldestMs, t), newestMs: Math.max(range.newestMs, t) } : { oldestMs: t, newestMs: t }
+}
+
+/** `texts` are the records' stored JSON; `times` their eventTime range (undefined: none readable, epoch 0). */
+export async function buildLogFile(texts: readonly string[], times: EventTimeRange | undefined): Promise<LogFile> {
+  if (texts.length === 0) throw new RangeError('a log file needs at least one record')
+  const json = Buffer.from(`{"Records":[${texts.join(',')}]}`, 'utf8')
   return {
     body: await gzipAsync(json),
     sha256: createHash('sha256').update(json).digest('hex'),
     uncompressedBytes: json.length,
-    oldestEventTime: formatEventTime(new Date(oldest)),
-    newestEventTime: formatEventTime(new Date(newest)),
+    oldestEventTime: formatEventTime(new Date(times?.oldestMs ?? 0)),
+    newestEventTime: formatEventTime(new Date(times?.newestMs ?? 0)),
   }
 }

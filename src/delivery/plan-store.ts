@@ -17,6 +17,18 @@ export interface PlannedFile {
   key: string
   /** Journal seqs of the file's records, in order. */
   seqs: number[]
+  /**
+   * Epoch ms of the oldest and newest eventTime among the records, found while planning so
+   * that writing the file needs only the records' stored text. Absent in plans written by
+   * earlier versions: then they are read from the records.
+   */
+  eventTimes?: EventTimeRange
+}
+
+/** Oldest and newest eventTime of a log file's records, epoch ms (0 when none is readable). */
+export interface EventTimeRange {
+  oldestMs: number
+  newestMs: number
 }
 
 export interface DeliveryPlan {

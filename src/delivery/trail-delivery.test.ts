@@ -159,6 +159,10 @@ describe('TrailDeliveryService', () => {
     expect(firstBytes.size).toBe(2)
     const pending = new DeliveryPlanStore(h.db).getPlan(trail.arn)
     expect(pending?.files.map((f) => f.key)).toEqual([...firstBytes.keys(), pending!.files[2]!.key].sort())
+    expect(pending?.files.every((f) => f.eventTimes !== undefined)).toBe(true)
+    // As an earlier version wrote it, without event times: the replay reads them from the records.
+    const older = { ...pending!, files: pending!.files.map(({ eventTimes: _, ...file }) => file) }
+    h.db.prepare('UPDATE trail_delivery_plans SET plan = ? WHERE trail_arn = ?').run(JSON.stringify(older), trail.arn)
 
     await h.reopen()
     crash = false
@@ -172,7 +176,8 @@ describe('TrailDeliveryService', () => {
     // The file names carry the plan's delivery time, not the replay's.
     for (const f of files) expect(parseLogFileKey(f.key)!.deliveryTime).toEqual(new Date('2024-05-01T12:34:00Z'))
     // The hook saw the replayed files again, with the same hashes (it must be idempotent).
-    expect(seen.slice(0, 2).map((f) => [f.key, f.sha256])).toEqual(seen.slice(2, 4).map((f) => [f.key, f.sha256]))
+    const facts = (f: DeliveredLogFile) => [f.key, f.sha256, f.oldestEventTime, f.newestEventTime]
+    expect(seen.slice(0, 2).map(facts)).toEqual(seen.slice(2, 4).map(facts))
     expect(new DeliveryPlanStore(h.db).getPlan(trail.arn)).toBeUndefined()
   })
 

@@ -9,15 +9,15 @@
  * and the range. The range ends at the journal head when planning, earlier when a file reaches
  * its size limit. Neither the keys nor the boundaries change on replay.
  */
-import type { Journal, JournalEntry } from '../journal/index.js'
+import type { Journal } from '../journal/index.js'
 import type { ObjectStore, PutObjectOptions } from '../storage/index.js'
 import { StorageError, errorCodeOf } from '../storage/index.js'
 import { logFileKey, uniqueSuffix } from '../trails/index.js'
 import type { Trail, TrailStore } from '../trails/index.js'
 import { PLAN_READ_PAGE, type DeliveryOptions } from './config.js'
 import { LogFileDeliveryError, PlanEntriesMissingError } from './errors.js'
-import { buildLogFile, serializedRecordBytes } from './log-file.js'
-import type { DeliveryPlan, DeliveryPlanStore, PlannedFile } from './plan-store.js'
+import { buildLogFile, serializedRecordBytes, widenEventTimes } from './log-file.js'
+import type { DeliveryPlan, DeliveryPlanStore, EventTimeRange, PlannedFile } from './plan-store.js'
 import { DELIVERY_STATE_VERSION } from './plan-store.js'
 import { trailSelects } from './trail-filter.js'
 
@@ -204,7 +204,7 @@ export class TrailDelivery {
       return 'idle'
     }
 
-    const groups = new Map<string, { seqs: number[]; bytes: number }>()
+    const groups = new Map<string, { seqs: number[]; bytes: number; eventTimes?: EventTimeRange }>()
     let lastSeq = upper
     let after = lower
     scan: for (;;) {
@@ -216,7 +216,8 @@ export class TrailDelivery {
         const group = groups.get(record.awsRegion) ?? { seqs: [], bytes: 0 }
         groups.set(record.awsRegion, group)
         group.seqs.push(seq)
-        group.bytes += serializedRecordBytes(entry)
+        group.bytes += serializedRecordBytes(entry.json)
+        group.eventTimes = widenEventTimes(group.eventTimes, record)
         if (group.seqs.length >= options.maxEventsPerFile || group.bytes >= options.maxBytesPerFile) {
           lastSeq = seq
           break scan
@@ -245,6 +246,7 @@ export class TrailDelivery {
           unique: uniqueSuffix(`${trail.arn}:${trail.accountId}:${region}:${firstSeq}-${lastSeq}`),
         }),
         seqs: group.seqs,
+        ...(group.eventTimes && { eventTimes: group.eventTimes }),
       }))
     return { version: DELIVERY_STATE_VERSION, trailArn: this.arn, firstSeq, lastSeq, deliveryTime: deliveryTime.toISOString(), files }
   }
@@ -271,7 +273,7 @@ export class TrailDelivery {
     }
     try {
       for (const file of plan.files) {
-        const logFile = await buildLogFile(await entriesOf(journal, plan, file))
+        const logFile = await buildLogFile(...(await contentOf(journal, plan, file)))
         try {
           await objects.putObject(bucket, file.key, logFile.body, putOptions)
         } catch (error) {
@@ -340,9 +342,16 @@ function initialState(trail: Trail, head: number): { cursor: number } {
   return { cursor: trail.isLogging ? trail.loggingStartedSeq : head }
 }
 
-async function entriesOf(journal: Journal, plan: DeliveryPlan, file: PlannedFile): Promise<JournalEntry[]> {
-  const bySeq = await journal.getBySeq(file.seqs)
-  const missing = file.seqs.filter((s) => !bySeq.has(s))
+/**
+ * A planned file's record texts, and its event time range: the plan's, or for a plan of an
+ * earlier version the records'. A plan that found no readable time leaves it out too, and
+ * then reading the records finds none either.
+ */
+async function contentOf(journal: Journal, plan: DeliveryPlan, file: PlannedFile): Promise<[string[], EventTimeRange | undefined]> {
+  const texts = await journal.getJsonBySeq(file.seqs)
+  const missing = file.seqs.filter((s) => !texts.has(s))
   if (missing.length) throw new PlanEntriesMissingError(plan.trailArn, missing)
-  return file.seqs.map((s) => bySeq.get(s)!)
+  let times = file.eventTimes
+  if (!times) for (const entry of (await journal.getBySeq(file.seqs)).values()) times = widenEventTimes(times, entry.record)
+  return [file.seqs.map((s) => texts.get(s)!), times]
 }
