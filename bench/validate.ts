@@ -174,6 +174,7 @@ export async function benchValidate(options: ValidateBenchOptions, log: (line: s
         endTime,
         publicKeys,
         pendingGraceSeconds: 0,
+        ownBodies: true, // as the CLI passes it for the same store
       })
       times.inProcess.push(performance.now() - t0)
       if (result.exitCode !== 0 || result.logs.valid !== logKeys.length || result.logs.invalid !== 0 || result.unreferencedLogs !== 0) {

@@ -69,7 +69,6 @@ export class ConversionPool {
   #spawn(): Thread {
     const worker = new Worker(new URL('./conversion-worker.js', import.meta.url))
     const thread: Thread = { worker, dictionaryId: 0, pending: new Map() }
-    worker.unref()
     worker.on('message', (reply: WorkerReply) => {
       const waiting = thread.pending.get(reply.id)
       if (!waiting) return
@@ -87,6 +86,8 @@ export class ConversionPool {
     }
     worker.on('error', replace)
     worker.on('exit', (code) => replace(new Error(`audit event conversion thread exited with code ${code}`)))
+    // An idle pool never keeps the process alive. After the listeners: adding one refs the thread again.
+    worker.unref()
     return thread
   }
 }

@@ -13,14 +13,27 @@ export interface DataDirFlags {
 }
 
 export async function withDataDir<T>(flags: DataDirFlags, work: (services: AppServices, where: { dataDir: string; region: string }) => T | Promise<T>): Promise<T> {
+  const opened = openDataDir(flags)
+  try {
+    return await work(opened.services, opened)
+  } finally {
+    await opened.close()
+  }
+}
+
+export interface OpenDataDir {
+  services: AppServices
+  dataDir: string
+  region: string
+  close: () => Promise<void>
+}
+
+/** The data dir, open until `close`: for a command that opens it midway (withDataDir otherwise). */
+export function openDataDir(flags: DataDirFlags): OpenDataDir {
   const config = parseConfig({ dataDir: flags.dataDir, region: flags.region })
   const services = openServices(config)
-  try {
-    announceFirstAdminKey(services, config.dataDir)
-    return await work(services, { dataDir: config.dataDir, region: config.region })
-  } finally {
-    await services.close()
-  }
+  announceFirstAdminKey(services, config.dataDir)
+  return { services, dataDir: config.dataDir, region: config.region, close: () => services.close() }
 }
 
 /** A data dir opened for the first time by a command other than `serve`: its admin key is shown here, once. */

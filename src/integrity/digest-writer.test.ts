@@ -5,6 +5,8 @@ import type { ObjectStore } from '../storage/types.js'
 import { validateLogs } from './index.js'
 import { ACCOUNT, BUCKET, PREFIX, REGION, TRAIL_ARN, at, createScenario } from './testing/scenario.js'
 
+// hashThreads: 0 below: vitest runs the TypeScript sources, which have no compiled hash-worker.js.
+
 type Doc = Record<string, unknown> & { logFiles: { s3Object: string }[] }
 
 function read(store: ObjectStore & { objects: Map<string, Map<string, { body: Buffer; metadata: Record<string, string> }>> }, bucket: string, key: string): { doc: Doc; raw: Buffer; metadata: Record<string, string> } {
@@ -56,7 +58,7 @@ describe('DigestChain', () => {
     const doc = read(s.store, 'new-bucket', moved.key).doc
     expect(doc.previousDigestS3Bucket).toBe(BUCKET)
     expect(doc.digestStartTime).toBe('2024-05-01T10:01:05Z')
-    const result = await validateLogs({ store: s.store, bucket: 'new-bucket', prefix: PREFIX, region: REGION, trailArn: TRAIL_ARN, startTime: at(0), endTime: at(130), now: at(9000), publicKeys: s.publicKeys })
+    const result = await validateLogs({ store: s.store, bucket: 'new-bucket', prefix: PREFIX, region: REGION, trailArn: TRAIL_ARN, startTime: at(0), endTime: at(130), now: at(9000), publicKeys: s.publicKeys, hashThreads: 0 })
     expect(result.digests).toEqual({ valid: 2, invalid: 0 })
     expect(result.logs).toEqual({ valid: 1, invalid: 0 })
   })
@@ -113,7 +115,7 @@ describe('DigestChain', () => {
     expect(s.store.objects.get(BUCKET)!.get(key)!.body.equals(before)).toBe(true)
     const [next] = await s.chain.writeDueDigests(at(130), s.store)
     expect(read(s.store, BUCKET, next.key).doc.previousDigestS3Object).toBe(key)
-    const result = await validateLogs({ store: s.store, bucket: BUCKET, prefix: PREFIX, region: REGION, trailArn: TRAIL_ARN, startTime: at(0), endTime: at(130), now: at(9000), publicKeys: s.publicKeys })
+    const result = await validateLogs({ store: s.store, bucket: BUCKET, prefix: PREFIX, region: REGION, trailArn: TRAIL_ARN, startTime: at(0), endTime: at(130), now: at(9000), publicKeys: s.publicKeys, hashThreads: 0 })
     expect(result.exitCode).toBe(0)
     expect(result.digests.valid).toBe(2)
   })
@@ -128,7 +130,7 @@ describe('DigestChain', () => {
     const f1 = read(s.store, BUCKET, d1.key).doc.digestPublicKeyFingerprint
     const f2 = read(s.store, BUCKET, d2.key).doc.digestPublicKeyFingerprint
     expect(f1).not.toBe(f2)
-    const result = await validateLogs({ store: s.store, bucket: BUCKET, prefix: PREFIX, region: REGION, trailArn: TRAIL_ARN, startTime: at(0), endTime: at(130), now: at(9000), publicKeys: s.publicKeys })
+    const result = await validateLogs({ store: s.store, bucket: BUCKET, prefix: PREFIX, region: REGION, trailArn: TRAIL_ARN, startTime: at(0), endTime: at(130), now: at(9000), publicKeys: s.publicKeys, hashThreads: 0 })
     expect(result.exitCode).toBe(0)
     expect(result.digests.valid).toBe(2)
   })

@@ -10,7 +10,7 @@ export type { ChainId, ChainConfig, ChainLocation, DigestSigner, DigestChainOpti
 export { digestFileKey } from './digest-key.js'
 export type { TrailLocation } from './digest-key.js'
 export { validateLogs, DEFAULT_LOG_CONCURRENCY, DEFAULT_PENDING_GRACE_SECONDS } from './validate.js'
-export type { ValidateLogsOptions, PublicKey } from './validate.js'
+export type { ValidateLogsOptions, PublicKey, LogStore } from './validate.js'
 export { formatReport } from './report.js'
 export type { ValidationResult, ValidationEvent, ValidCount, FormattedReport, FormatOptions, ReportChunk, DigestInvalidReason, LogInvalidReason } from './report.js'
 export { sha256OfGunzipped } from './log-hash.js'

@@ -9,6 +9,8 @@ import { validateLogs } from './index.js'
 import { createMemoryStore } from './testing/memory-store.js'
 import { TrailDigests, type DigestDeliveryStatus, type DigestTrail, type DigestTrailSource } from './trail-digests.js'
 
+// hashThreads: 0 below: vitest runs the TypeScript sources, which have no compiled hash-worker.js.
+
 const ACCOUNT = '111122223333'
 const HOME = 'us-east-1'
 const OTHER = 'eu-west-1'
@@ -100,6 +102,7 @@ function setup(store: ObjectStore = createMemoryStore()) {
         now: new Date(T0 + endSeconds * 1000),
         pendingGraceSeconds: 0,
         publicKeys: async (start, end) => keys.listPublicKeys(region, start, end),
+        hashThreads: 0,
       })
     },
   }

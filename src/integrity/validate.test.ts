@@ -10,6 +10,7 @@ import { buildDigest, formatReport, validateLogs, type ValidationResult } from '
 import { awsCliAvailable, runOracle, validateCase, type OracleCase, type OracleResult } from './testing/aws-cli-oracle.js'
 import { ACCOUNT, BUCKET, PREFIX, REGION, TRAIL_ARN, at, createScenario, logFileKey, type Scenario } from './testing/scenario.js'
 
+// hashThreads: 0 below: vitest runs the TypeScript sources, which have no compiled hash-worker.js.
 const START = at(0)
 const END = at(310)
 const NOW = at(310 + 7200)
@@ -240,7 +241,7 @@ describe('validateLogs tamper suite', () => {
       const s = await baseScenario()
       await c.tamper(s)
       const { start, end } = rangeFor(c)
-      const result = await validateLogs({ store: s.store, bucket: BUCKET, prefix: PREFIX, region: REGION, trailArn: TRAIL_ARN, startTime: start, endTime: end, now: NOW, publicKeys: s.publicKeys })
+      const result = await validateLogs({ store: s.store, bucket: BUCKET, prefix: PREFIX, region: REGION, trailArn: TRAIL_ARN, startTime: start, endTime: end, now: NOW, publicKeys: s.publicKeys, hashThreads: 0 })
       runs.push({ result, scenario: s })
       oracleCases.push(validateCase(s.store, { trailArn: TRAIL_ARN, bucket: BUCKET, prefix: PREFIX, region: REGION, startTime: start, endTime: end, verbose: c.verbose ?? true, publicKeys: s.allPublicKeys() }))
     }
@@ -268,26 +269,26 @@ describe('validateLogs edge cases', () => {
   it('fails like the CLI when ListPublicKeys returns nothing', async () => {
     const s = await baseScenario()
     await expect(
-      validateLogs({ store: s.store, bucket: BUCKET, prefix: PREFIX, region: REGION, trailArn: TRAIL_ARN, startTime: START, endTime: END, publicKeys: async () => [] }),
+      validateLogs({ store: s.store, bucket: BUCKET, prefix: PREFIX, region: REGION, trailArn: TRAIL_ARN, startTime: START, endTime: END, publicKeys: async () => [], hashThreads: 0 }),
     ).rejects.toMatchObject({ name: 'NoPublicKeysError', message: 'No public keys found between 2024-05-01T10:00:00Z and 2024-05-01T12:05:10Z' })
   })
 
   it('reports "No digests found" for an empty range and checks only files due for a digest', async () => {
     const s = await baseScenario()
-    const r = await validateLogs({ store: s.store, bucket: BUCKET, prefix: PREFIX, region: REGION, trailArn: TRAIL_ARN, startTime: at(-7200), endTime: at(-3700), now: NOW, publicKeys: s.publicKeys })
+    const r = await validateLogs({ store: s.store, bucket: BUCKET, prefix: PREFIX, region: REGION, trailArn: TRAIL_ARN, startTime: at(-7200), endTime: at(-3700), now: NOW, publicKeys: s.publicKeys, hashThreads: 0 })
     expect(formatReport(r).stdout.endsWith('Results requested for 2024-05-01T08:00:00Z to 2024-05-01T08:58:20Z\nNo digests found\n')).toBe(true)
     // Files delivered less than the grace period before `now` are not yet expected in a digest.
     const fresh = createScenario()
     fresh.chain.startChain(fresh.config, at(5))
     await fresh.deliverLog(at(10))
-    const pending = await validateLogs({ store: fresh.store, bucket: BUCKET, prefix: PREFIX, region: REGION, trailArn: TRAIL_ARN, startTime: START, endTime: END, now: at(600), publicKeys: async () => [{ Fingerprint: 'x', Value: Buffer.alloc(0) }] })
+    const pending = await validateLogs({ store: fresh.store, bucket: BUCKET, prefix: PREFIX, region: REGION, trailArn: TRAIL_ARN, startTime: START, endTime: END, now: at(600), publicKeys: async () => [{ Fingerprint: 'x', Value: Buffer.alloc(0) }], hashThreads: 0 })
     expect(pending.unreferencedLogs).toBe(0)
   })
 
   it('reports progress as it goes', async () => {
     const s = await baseScenario()
     const seen: string[] = []
-    await validateLogs({ store: s.store, bucket: BUCKET, prefix: PREFIX, region: REGION, trailArn: TRAIL_ARN, startTime: START, endTime: END, now: NOW, publicKeys: s.publicKeys, onProgress: (e) => seen.push(e.type) })
+    await validateLogs({ store: s.store, bucket: BUCKET, prefix: PREFIX, region: REGION, trailArn: TRAIL_ARN, startTime: START, endTime: END, now: NOW, publicKeys: s.publicKeys, onProgress: (e) => seen.push(e.type), hashThreads: 0 })
     expect(seen.filter((t) => t === 'digest')).toHaveLength(5)
     expect(seen.filter((t) => t === 'log')).toHaveLength(7)
   })

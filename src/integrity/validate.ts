@@ -31,7 +31,7 @@ import {
   parseCompactTime,
   type TrailLocation,
 } from './digest-key.js'
-import { sha256OfGunzipped } from './log-hash.js'
+import { GunzipError, HashPool, defaultHashThreads } from './hash-pool.js'
 import { DigestInvalid, InvalidTimeRangeError, NoPublicKeysError, ObjectMissing, InvalidTrailArnError } from './errors.js'
 import type { DigestInvalidReason, ValidationEvent, ValidationResult } from './report.js'
 
@@ -43,13 +43,16 @@ export interface PublicKey {
   Fingerprint: string
 }
 
-/** Log files hashed at once: inflation runs on the thread pool, so this spreads over cores. */
+/** Log files read and hashed at once: enough for every hashing thread to have the next file at hand. */
 export const DEFAULT_LOG_CONCURRENCY = 4
 /** A log file is due for a digest this long after delivery: an hour's digest plus delivery slack. */
 export const DEFAULT_PENDING_GRACE_SECONDS = 4500
 
+/** What validation asks of a store: it only reads. */
+export type LogStore = Pick<ObjectStore, 'getObject' | 'headObject' | 'listObjects'>
+
 export interface ValidateLogsOptions {
-  store: ObjectStore
+  store: LogStore
   bucket: string
   /** S3KeyPrefix of the trail, without the trailing slash. */
   prefix?: string
@@ -77,6 +80,14 @@ export interface ValidateLogsOptions {
   /** The current time (default: the clock); only for the default end time and pending grace. */
   now?: Date
   logConcurrency?: number
+  /** Worker threads that gunzip and hash log files (default: one per core); 0 hashes on this thread. */
+  hashThreads?: number
+  /**
+   * The store gives each object's body a buffer of its own (FileObjectStore, S3ObjectStore do):
+   * log files are then moved to the hashing threads rather than copied. Not for a store that
+   * hands out buffers it keeps (a cache, an in-memory store): moving empties them.
+   */
+  ownBodies?: boolean
 }
 
 /** A parsed digest file (only the fields the walk reads are typed). */
@@ -127,6 +138,7 @@ class LogValidation {
   #foundStart: Date | undefined
   #foundEnd: Date | undefined
   #unreferenced = 0
+  readonly #hashPool: HashPool
 
   constructor(options: ValidateLogsOptions) {
     if (!/^arn:.+:cloudtrail:.+:\d{12}:trail\/.+/.test(options.trailArn)) throw new InvalidTrailArnError(options.trailArn)
@@ -144,11 +156,17 @@ class LogValidation {
       trailName: options.trailName ?? options.trailArn.split('/').pop()!,
       homeRegion: options.homeRegion ?? arnParts[3],
     }
+    // Started here, so the threads boot while digests are listed and public keys fetched.
+    this.#hashPool = new HashPool({ threads: options.hashThreads ?? defaultHashThreads() })
   }
 
   async run(): Promise<ValidationResult> {
-    await this.#walk(false)
-    await this.#walk(true)
+    try {
+      await this.#walk(false)
+      await this.#walk(true)
+    } finally {
+      await this.#hashPool.close()
+    }
     if (this.#o.checkUnreferenced ?? true) await this.#findUnreferenced()
     const anyInvalid = this.#digests.invalid + this.#backfillDigests.invalid + this.#logs.invalid + this.#unreferenced > 0
     return {
@@ -378,9 +396,12 @@ class LogValidation {
     }
     let hash: string
     try {
-      hash = await sha256OfGunzipped(object.body)
-    } catch {
-      return 'invalid format' // the CLI reports any failure but a missing object this way
+      hash = await this.#hashPool.sha256OfGunzipped(object.body, { transfer: this.#o.ownBodies })
+    } catch (error) {
+      // The CLI reports any failure to read a log file but a missing object this way; a
+      // failing hashing thread is no finding about the file.
+      if (error instanceof GunzipError) return 'invalid format'
+      throw error
     }
     return hash === log.hashValue ? 'valid' : 'hash mismatch'
   }
