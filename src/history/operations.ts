@@ -17,8 +17,8 @@ import { toLookupEvent } from './lookup-event.js'
 /** UTF-16 code units of serialised events kept (about twice that in bytes). */
 export const SERIALIZED_EVENTS_CACHE_CHARS = 32 * 1024 * 1024
 
-export function lookupOperations(history: HistoryIndex, options: { cacheChars?: number } = {}): OperationTable {
-  const serialized = new LRUCache<number, string>({ maxSize: options.cacheChars ?? SERIALIZED_EVENTS_CACHE_CHARS, sizeCalculation: (text) => text.length || 1 })
+export function lookupOperations(history: HistoryIndex): OperationTable {
+  const serialized = new LRUCache<number, string>({ maxSize: SERIALIZED_EVENTS_CACHE_CHARS, sizeCalculation: (text) => text.length || 1 })
   const form = {
     cached: (seq: number) => serialized.get(seq),
     render: (seq: number, json: string) => {
