@@ -6,6 +6,7 @@
 import { generateKeyPairSync } from 'node:crypto'
 import { gunzipSync, gzipSync } from 'node:zlib'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { StorageError } from '../storage/index.js'
 import { buildDigest, formatReport, validateLogs, type ValidationResult } from './index.js'
 import { awsCliAvailable, runOracle, validateCase, type OracleCase, type OracleResult } from './testing/aws-cli-oracle.js'
 import { ACCOUNT, BUCKET, PREFIX, REGION, TRAIL_ARN, at, createScenario, logFileKey, type Scenario } from './testing/scenario.js'
@@ -283,6 +284,28 @@ describe('validateLogs edge cases', () => {
     await fresh.deliverLog(at(10))
     const pending = await validateLogs({ store: fresh.store, bucket: BUCKET, prefix: PREFIX, region: REGION, trailArn: TRAIL_ARN, startTime: START, endTime: END, now: at(600), publicKeys: async () => [{ Fingerprint: 'x', Value: Buffer.alloc(0) }], hashThreads: 0 })
     expect(pending.unreferencedLogs).toBe(0)
+  })
+
+  it('reports an encrypted log file whose bytes no longer decrypt as invalid, and still fails on a failing store', async () => {
+    const s = await baseScenario()
+    const [tampered, broken] = [...s.store.objects.get(BUCKET)!.keys()].filter((k) => k.includes('/CloudTrail/'))
+    const failing = (code: string) => ({
+      ...s.store,
+      getObject: async (bucket: string, key: string) => {
+        // What the folder store's decrypting layer throws (src/kms/encrypting-store.ts).
+        if (key === tampered || (code !== 'KMS.InvalidCiphertextException' && key === broken)) {
+          throw new StorageError({ operation: 'getObject', bucket, key, code, retryable: false })
+        }
+        return s.store.getObject(bucket, key)
+      },
+    })
+    const options = { bucket: BUCKET, prefix: PREFIX, region: REGION, trailArn: TRAIL_ARN, startTime: START, endTime: END, now: NOW, publicKeys: s.publicKeys, hashThreads: 0 }
+    const r = await validateLogs({ ...options, store: failing('KMS.InvalidCiphertextException') })
+    expect(r.logs).toEqual({ valid: 6, invalid: 1 })
+    const report = formatReport(r, { verbose: true })
+    expect(report.stdout + report.stderr).toContain(`Log file\ts3://${BUCKET}/${tampered}\tINVALID: invalid format`)
+    expect(r.exitCode).not.toBe(0)
+    await expect(validateLogs({ ...options, store: failing('KMS.DisabledException') })).rejects.toMatchObject({ code: 'KMS.DisabledException' })
   })
 
   it('reports progress as it goes', async () => {

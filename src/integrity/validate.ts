@@ -16,6 +16,7 @@
 import { verify, type KeyObject } from 'node:crypto'
 import { gunzipSync } from 'node:zlib'
 import type { ObjectStore, StoredObject } from '../storage/types.js'
+import { errorCodeOf } from '../storage/errors.js'
 import { publicKeyFromDer } from '../keys/index.js'
 import { formatEventTime } from '../record/index.js'
 import { digestStringToSign, sha256Hex } from './digest.js'
@@ -45,6 +46,8 @@ export interface PublicKey {
 
 /** Log files read and hashed at once: enough for every hashing thread to have the next file at hand. */
 export const DEFAULT_LOG_CONCURRENCY = 4
+/** The store's code for an object encrypted at rest whose bytes no longer decrypt (KMS's own code). */
+const TAMPERED_CIPHERTEXT = 'KMS.InvalidCiphertextException'
 /** A log file is due for a digest this long after delivery: an hour's digest plus delivery slack. */
 export const DEFAULT_PENDING_GRACE_SECONDS = 4500
 
@@ -392,6 +395,9 @@ class LogValidation {
       object = await this.#getObject(String(log.s3Bucket), String(log.s3Object))
     } catch (error) {
       if (error instanceof ObjectMissing) return 'not found'
+      // Encrypted at rest in the folder store, bytes changed after delivery fail their
+      // authentication: a finding about the file, not a failing store.
+      if (error instanceof StoreFailure && errorCodeOf(error.cause) === TAMPERED_CIPHERTEXT) return 'invalid format'
       throw error instanceof StoreFailure ? error.cause : error
     }
     let hash: string
