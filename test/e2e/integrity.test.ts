@@ -7,7 +7,7 @@
  * with hour-long intervals, so the bucket stays still while the tamper suite edits and
  * restores it.
  */
-import { spawn } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import { createHash, generateKeyPairSync, sign } from 'node:crypto'
 import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -36,6 +36,9 @@ const BUCKET = 'integrity-bucket'
 const PREFIX = 'audit'
 const TRAIL = 'integrity-trail'
 const RESTART_BUCKET = 'integrity-restart'
+/** A second trail whose log files are encrypted at rest under a KMS key (SSE-KMS in the folder store). */
+const SECURE_TRAIL = 'integrity-secure'
+const SECURE_BUCKET = 'integrity-secure-bucket'
 
 interface Digest {
   key: string
@@ -48,6 +51,8 @@ let dataDir: string
 /** Kept from the first start: a restarted server does not print it again. */
 let accountId: string
 let trailArn: string
+let secureTrailArn: string
+let secureEndTime: Date
 let startTime: Date
 let endTime: Date
 const fmt = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z')
@@ -127,6 +132,12 @@ beforeAll(async () => {
   const created = await client.send(new CreateTrailCommand({ Name: TRAIL, S3BucketName: BUCKET, S3KeyPrefix: PREFIX, EnableLogFileValidation: true }))
   trailArn = created.TrailARN!
   await client.send(new StartLoggingCommand({ Name: TRAIL }))
+  execFileSync(process.execPath, [CLI, 'kms', 'create-key', '--alias', 'integrity-logs', '--data-dir', dataDir], { encoding: 'utf8' })
+  const secure = await client.send(
+    new CreateTrailCommand({ Name: SECURE_TRAIL, S3BucketName: SECURE_BUCKET, KmsKeyId: 'alias/integrity-logs', EnableLogFileValidation: true }),
+  )
+  secureTrailArn = secure.TrailARN!
+  await client.send(new StartLoggingCommand({ Name: SECURE_TRAIL }))
 }, 30_000)
 
 afterAll(async () => {
@@ -210,6 +221,16 @@ describe('log file integrity (phase 1: digests being written)', () => {
     expect(r.code).toBe(0)
   }, 60_000)
 
+  it('covers a trail\'s log files encrypted at rest with digests too', async () => {
+    const { logs, digests: ds } = await waitForCoverage(SECURE_BUCKET, '', 1)
+    secureEndTime = new Date(Math.max(...ds.map((d) => Date.parse(d.doc.digestEndTime))))
+    // On disk a log file is ciphertext, not gzip; validate-logs reads it through the key.
+    expect(readFileSync(filePath(SECURE_BUCKET, logs[0]!)).subarray(0, 2).equals(Buffer.from([0x1f, 0x8b]))).toBe(false)
+    const r = await validate(['--trail-arn', secureTrailArn, '--start-time', fmt(startTime), '--end-time', fmt(secureEndTime), '--pending-grace', '0s'])
+    expect(r.stderr).not.toMatch(/INVALID|UNREFERENCED/)
+    expect(r.code).toBe(0)
+  }, 60_000)
+
   it('GetTrailStatus reports the latest digest delivery', async () => {
     const status = await server.client().send(new GetTrailStatusCommand({ Name: TRAIL }))
     expect(status.LatestDigestDeliveryTime!.getTime()).toBeGreaterThan(startTime.getTime())
@@ -268,6 +289,23 @@ describe('log file integrity (phase 2: tampering with a still bucket)', () => {
     json[json.indexOf('"eventName"') + 14] ^= 0x01
     writeFileSync(filePath(BUCKET, key), gzipSync(json))
     await expectOnly([`Log file\ts3://${BUCKET}/${key}\tINVALID: hash value doesn't match`], /, 1\/\d+ log files INVALID\n$/)
+  })
+
+  it('one byte changed in a log file encrypted at rest: invalid format (it no longer decrypts)', async () => {
+    const secureChain = (await digests(SECURE_BUCKET, '')).filter((d) => Date.parse(d.doc.digestEndTime) <= secureEndTime.getTime())
+    const key = secureChain.flatMap((d) => d.doc.logFiles.map((f) => f.s3Object))[0]!
+    const original = readFileSync(filePath(SECURE_BUCKET, key))
+    const tampered = Buffer.from(original)
+    tampered[tampered.length >> 1]! ^= 0x01
+    writeFileSync(filePath(SECURE_BUCKET, key), tampered)
+    try {
+      const r = await validate(['--trail-arn', secureTrailArn, '--start-time', fmt(startTime), '--end-time', fmt(secureEndTime), '--pending-grace', '0s'])
+      expect(r.stderr.split('\n').filter((l) => /INVALID/.test(l))).toEqual([`Log file\ts3://${SECURE_BUCKET}/${key}\tINVALID: invalid format`])
+      expect(r.stdout).toMatch(/, 1\/\d+ log files INVALID\n$/)
+      expect(r.code).toBe(1)
+    } finally {
+      writeFileSync(filePath(SECURE_BUCKET, key), original)
+    }
   })
 
   it('a log file deleted: not found', async () => {
