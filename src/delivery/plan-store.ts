@@ -42,10 +42,21 @@ export interface DeliveryPlan {
   files: PlannedFile[]
 }
 
+/** Journal seqs a logging session covered: events in (from, to] were logged. */
+export interface LoggedRange {
+  from: number
+  to: number
+}
+
 export interface TrailCursorState {
   cursor: number
   /** Head of the journal when the trail was last seen to stop logging; unset while logging. */
   stoppedAtSeq?: number
+  /**
+   * Stopped logging sessions whose events are not all delivered yet, oldest first. They are
+   * delivered before anything else, even when logging has started again since.
+   */
+  stoppedSessions: LoggedRange[]
 }
 
 export class DeliveryPlanStore {
@@ -67,8 +78,12 @@ export class DeliveryPlanStore {
         version INTEGER NOT NULL
       );
     `)
+    // Added after the first release of this table.
+    const columns = db.prepare('PRAGMA table_info(trail_delivery_state)').all() as { name: string }[]
+    if (!columns.some((c) => c.name === 'stopped_sessions')) db.exec('ALTER TABLE trail_delivery_state ADD COLUMN stopped_sessions TEXT')
     this.#stmts = {
-      getState: db.prepare('SELECT cursor, stopped_at_seq AS stoppedAtSeq FROM trail_delivery_state WHERE trail_arn = ?'),
+      getState: db.prepare('SELECT cursor, stopped_at_seq AS stoppedAtSeq, stopped_sessions AS stoppedSessions FROM trail_delivery_state WHERE trail_arn = ?'),
+      setStoppedSessions: db.prepare('UPDATE trail_delivery_state SET stopped_sessions = ? WHERE trail_arn = ?'),
       initState: db.prepare(
         `INSERT OR IGNORE INTO trail_delivery_state (trail_arn, cursor, stopped_at_seq, version) VALUES (?, ?, ?, ${DELIVERY_STATE_VERSION})`,
       ),
@@ -83,13 +98,14 @@ export class DeliveryPlanStore {
   }
 
   getState(trailArn: string): TrailCursorState | undefined {
-    const row = this.#stmts.getState.get(trailArn) as { cursor: number; stoppedAtSeq: number | null } | undefined
+    const row = this.#stmts.getState.get(trailArn) as { cursor: number; stoppedAtSeq: number | null; stoppedSessions: string | null } | undefined
     if (!row) return undefined
-    return { cursor: row.cursor, ...(row.stoppedAtSeq !== null && { stoppedAtSeq: row.stoppedAtSeq }) }
+    const stoppedSessions = row.stoppedSessions === null ? [] : (JSON.parse(row.stoppedSessions) as LoggedRange[])
+    return { cursor: row.cursor, ...(row.stoppedAtSeq !== null && { stoppedAtSeq: row.stoppedAtSeq }), stoppedSessions }
   }
 
   /** Creates the trail's row unless it exists; returns the state in force. */
-  initState(trailArn: string, initial: TrailCursorState): TrailCursorState {
+  initState(trailArn: string, initial: Pick<TrailCursorState, 'cursor' | 'stoppedAtSeq'>): TrailCursorState {
     this.#stmts.initState.run(trailArn, initial.cursor, initial.stoppedAtSeq ?? null)
     return this.getState(trailArn)!
   }
@@ -101,6 +117,11 @@ export class DeliveryPlanStore {
 
   setStoppedAt(trailArn: string, seq: number | undefined): void {
     this.#stmts.setStoppedAt.run(seq ?? null, trailArn)
+  }
+
+  /** A stopping session's range is kept until delivered; ranges the cursor has passed are dropped. */
+  setStoppedSessions(trailArn: string, sessions: LoggedRange[]): void {
+    this.#stmts.setStoppedSessions.run(sessions.length ? JSON.stringify(sessions) : null, trailArn)
   }
 
   getPlan(trailArn: string): DeliveryPlan | undefined {

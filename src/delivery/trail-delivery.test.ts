@@ -139,6 +139,41 @@ describe('TrailDeliveryService', () => {
     expect(service.cursors().get(trail.arn)).toBe(await h.journal.head())
   })
 
+  it('delivers what was logged before a stop even when logging restarts before that delivery ran', async () => {
+    const service = await startService()
+    const trail = await createLoggingTrail(h, { name: 't' })
+    const logged = await append([record(), record()])
+    // Stop and start in one turn: the delivery the stop asked for has not run yet.
+    h.trails.setLogging(trail.arn, false, trail.loggingStartedSeq)
+    h.trails.setLogging(trail.arn, true, await h.journal.head())
+    const afterRestart = await append([record()])
+    await service.flush()
+    expect(eventIds(await readLogFiles(h.objects))).toEqual(ids([...logged, ...afterRestart]))
+  })
+
+  it('delivers every stopped session still waiting, in order, and nothing logged outside them', async () => {
+    const trail = await createLoggingTrail(h, { name: 't' })
+    const start = await h.journal.head()
+    const first = await append([record(), record()])
+    const between = await append([record()])
+    const second = await append([record()])
+    await append([record()]) // after the last stop
+    h.trails.setLogging(trail.arn, false, trail.loggingStartedSeq)
+    // Three sessions were stopped before any of them was delivered (the second logged nothing).
+    const seqOf = async (r: { eventID: string }) => (await h.journal.seqOfEventId(r.eventID))!
+    const plans = new DeliveryPlanStore(h.db)
+    plans.initState(trail.arn, { cursor: start, stoppedAtSeq: await h.journal.head() })
+    plans.setStoppedSessions(trail.arn, [
+      { from: start, to: await seqOf(first[1]!) },
+      { from: await seqOf(between[0]!), to: await seqOf(between[0]!) },
+      { from: await seqOf(between[0]!), to: await seqOf(second[0]!) },
+    ])
+    const service = await startService()
+    await service.flush()
+    expect(eventIds(await readLogFiles(h.objects))).toEqual(ids([...first, ...second]))
+    expect(plans.getState(trail.arn)?.stoppedSessions).toEqual([])
+  })
+
   it('replays a plan left by a crash: same keys, same bytes, every event exactly once', async () => {
     const trail = await createLoggingTrail(h, { name: 't', isMultiRegionTrail: true })
     const records = await append([record({ region: 'us-east-1' }), record({ region: 'eu-west-1' }), record({ region: 'ap-south-1' })])

@@ -144,6 +144,8 @@ export class TrailDelivery {
     if (trail.isLogging && state.stoppedAtSeq !== undefined) plans.setStoppedAt(this.arn, undefined)
     if (!trail.isLogging && state.stoppedAtSeq === undefined && trail.startLoggingTime !== undefined) {
       plans.setStoppedAt(this.arn, head)
+      // The stopped session stays to be delivered even if logging starts again before it is.
+      plans.setStoppedSessions(this.arn, [...state.stoppedSessions, { from: trail.loggingStartedSeq, to: head }])
       // Deliver what was logged before the stop now, before a restart could move the window on.
       this.poke()
     }
@@ -191,12 +193,17 @@ export class TrailDelivery {
     if (!trail) return 'idle'
     const state = plans.getState(this.arn) ?? plans.initState(this.arn, initialState(trail, head))
     this.#cursor = state.cursor
+    const sessions = state.stoppedSessions.filter((s) => s.to > state.cursor)
+    if (sessions.length !== state.stoppedSessions.length) plans.setStoppedSessions(this.arn, sessions)
     const everStarted = trail.isLogging || trail.startLoggingTime !== undefined
-    const lower = Math.max(state.cursor, trail.loggingStartedSeq)
-    const upper = !everStarted ? lower : trail.isLogging ? head : (state.stoppedAtSeq ?? lower)
+    // A stopped session not yet delivered comes first; then the current one, if logging.
+    const session = sessions[0] ?? (trail.isLogging ? { from: trail.loggingStartedSeq, to: head } : undefined)
+    const lower = Math.max(state.cursor, session?.from ?? trail.loggingStartedSeq)
+    const upper = !everStarted || !session ? lower : session.to
     if (lower >= upper) {
-      // Nothing logged is waiting. Events before logging started, or while stopped, are skipped.
-      const skipTo = trail.isLogging ? lower : Math.max(lower, head)
+      // Nothing logged is waiting here. Events before a session started, or while stopped, are
+      // skipped; the head is only reached when no session, past or current, is left.
+      const skipTo = sessions.length || trail.isLogging ? lower : Math.max(lower, head)
       if (skipTo > state.cursor) {
         this.#skipTo(skipTo)
         return 'skipped'
