@@ -195,11 +195,10 @@ export class TrailDelivery {
     this.#cursor = state.cursor
     const sessions = state.stoppedSessions.filter((s) => s.to > state.cursor)
     if (sessions.length !== state.stoppedSessions.length) plans.setStoppedSessions(this.arn, sessions)
-    const everStarted = trail.isLogging || trail.startLoggingTime !== undefined
     // A stopped session not yet delivered comes first; then the current one, if logging.
     const session = sessions[0] ?? (trail.isLogging ? { from: trail.loggingStartedSeq, to: head } : undefined)
     const lower = Math.max(state.cursor, session?.from ?? trail.loggingStartedSeq)
-    const upper = !everStarted || !session ? lower : session.to
+    const upper = session?.to ?? lower
     if (lower >= upper) {
       // Nothing logged is waiting here. Events before a session started, or while stopped, are
       // skipped; the head is only reached when no session, past or current, is left.
