@@ -33,7 +33,7 @@ describe('RecordCodec', () => {
     expect(builtin.readUInt32BE(1)).toBe(0)
     expect(codec.decode(builtin)).toEqual(r)
 
-    codec.addDictionary(1, trainDictionary(Array.from({ length: 64 }, (_, i) => record(i + 100))))
+    codec.addDictionary(1, trainDictionary(Array.from({ length: 64 }, (_, i) => JSON.stringify(record(i + 100)))))
     const trained = codec.encode(r)
     expect(trained.readUInt32BE(1)).toBe(1)
     expect(codec.decodeJson(trained)).toBe(JSON.stringify(r))
@@ -51,7 +51,7 @@ describe('RecordCodec', () => {
   it('reads rows written with deflate by earlier versions (formats 1 and 2)', () => {
     const codec = new RecordCodec()
     const r = record(2)
-    const dictionary = trainDictionary([record(3), record(4)])
+    const dictionary = trainDictionary([record(3), record(4)].map((r) => JSON.stringify(r)))
     codec.addDictionary(7, dictionary)
     const trained = deflateRawSync(Buffer.from(JSON.stringify(r)), { dictionary })
     const format2 = Buffer.concat([Buffer.from([2, 0, 0, 0, 7]), trained])
@@ -60,7 +60,7 @@ describe('RecordCodec', () => {
   })
 
   it('loads a dictionary it has not seen (trained by another process) when a row needs it', () => {
-    const dictionary = trainDictionary([record(5), record(6)])
+    const dictionary = trainDictionary([record(5), record(6)].map((r) => JSON.stringify(r)))
     const writer = new RecordCodec()
     writer.addDictionary(3, dictionary)
     const stored = writer.encode(record(8))
@@ -75,7 +75,7 @@ describe('RecordCodec', () => {
 
   it('cuts a trained dictionary to its size limit, keeping the newest samples', () => {
     const samples = Array.from({ length: 100 }, (_, i) => record(i))
-    const dictionary = trainDictionary(samples)
+    const dictionary = trainDictionary(samples.map((r) => JSON.stringify(r)))
     expect(dictionary.length).toBe(TRAINED_DICTIONARY_BYTES)
     expect(dictionary.toString().endsWith(JSON.stringify(samples.at(-1)))).toBe(true)
   })

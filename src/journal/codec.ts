@@ -164,10 +164,10 @@ export class RecordCodec {
 }
 
 /**
- * A dictionary from sample records: their JSON concatenated, cut to the size limit from
+ * A dictionary from sample records' JSON texts, concatenated and cut to the size limit from
  * the end (matches closer to the end of a dictionary are cheaper, so the end matters most).
  */
-export function trainDictionary(samples: CloudTrailRecord[]): Buffer {
-  const joined = Buffer.from(samples.map((r) => JSON.stringify(r)).join(''))
+export function trainDictionary(samples: string[]): Buffer {
+  const joined = Buffer.from(samples.join(''))
   return joined.subarray(Math.max(0, joined.length - TRAINED_DICTIONARY_BYTES))
 }

@@ -174,7 +174,7 @@ export class SqliteJournal implements Journal {
     const step = Math.max(1, Math.floor(TRAINING_WINDOW / TRAINING_SAMPLES))
     const rows = this.#stmts.sample.all(Math.max(0, head - TRAINING_WINDOW), step, TRAINING_SAMPLES) as { record: Buffer }[]
     if (rows.length === 0) return
-    const dictionary = trainDictionary(rows.map((r) => this.#codec.decode(r.record)))
+    const dictionary = trainDictionary(rows.map((r) => this.#codec.decodeJson(r.record)))
     const id = Number(this.#stmts.addDictionary.run(head, dictionary).lastInsertRowid)
     this.#codec.addDictionary(id, dictionary)
   }
