@@ -19,7 +19,8 @@ export interface ConversionRequest {
 }
 
 export type Conversion =
-  | { ok: true; json: string; bytes: Uint8Array }
+  /** `eventTime` is the record's, so the journal can key it without parsing `json`. */
+  | { ok: true; json: string; bytes: Uint8Array; eventTime: string }
   | { ok: false; errorCode: string; errorMessage: string }
 
 export function convertAuditEvents(request: ConversionRequest, codec: RecordCodec): Conversion[] {
@@ -37,7 +38,7 @@ export function convertAuditEvents(request: ConversionRequest, codec: RecordCode
     })
     if (!converted.ok) return { ok: false, errorCode: converted.error.code, errorMessage: converted.error.message }
     const json = JSON.stringify(converted.record)
-    return { ok: true, json, bytes: codec.encodeJson(json) }
+    return { ok: true, json, bytes: codec.encodeJson(json), eventTime: converted.record.eventTime }
   })
 }
 

@@ -18,7 +18,7 @@ export interface WorkerRequest {
   dictionary?: RecordDictionary
 }
 
-type PackedConversion = Exclude<Conversion, { ok: true }> | { ok: true; json: string; length: number }
+type PackedConversion = Exclude<Conversion, { ok: true }> | { ok: true; json: string; eventTime: string; length: number }
 
 export type WorkerReply = { id: number; results: PackedConversion[]; blob: ArrayBuffer } | { id: number; error: string }
 
@@ -98,6 +98,6 @@ function unpack(results: PackedConversion[], blob: ArrayBuffer): Conversion[] {
     if (!r.ok) return r
     const bytes = new Uint8Array(blob, offset, r.length)
     offset += r.length
-    return { ok: true, json: r.json, bytes }
+    return { ok: true, json: r.json, bytes, eventTime: r.eventTime }
   })
 }

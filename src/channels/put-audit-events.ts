@@ -9,7 +9,6 @@
 import { JournalPushback } from '../journal/index.js'
 import type { AppendInput, Journal } from '../journal/index.js'
 import { newEventId } from '../record/index.js'
-import type { CloudTrailRecord } from '../record/index.js'
 import type { DataPlane, JsonObject, RequestContext } from '../api/index.js'
 import type { ChannelStore } from './channel-store.js'
 import type { ConversionPool } from './conversion-pool.js'
@@ -53,20 +52,24 @@ export function putAuditEventsHandler(channels: ChannelStore, journal: Journal, 
       const successful: { id: string; eventID: string }[] = []
       const failed: Failed[] = []
       const accepted: { id: string; input: AppendInput }[] = []
+      const eventIds = events.map(() => newEventId())
       const converted = await conversions.convert(
         {
           channelArn: channel.arn,
           accountId: channel.accountId,
           region: ctx.region,
           ingestionTime: ctx.receivedAt.getTime(),
-          events: events.map((e) => ({ ...e, eventId: newEventId() })),
+          events: events.map((e, i) => ({ ...e, eventId: eventIds[i]! })),
         },
         journal.recordDictionary(),
       )
       converted.forEach((c, i) => {
         const id = events[i]!.id
         if (!c.ok) failed.push({ id, errorCode: c.errorCode, errorMessage: c.errorMessage })
-        else accepted.push({ id, input: { record: JSON.parse(c.json) as CloudTrailRecord, idempotencyKey: `channel:${channel.id}:${id}`, encoded: c } })
+        else {
+          const encoded = { json: c.json, bytes: c.bytes, eventID: eventIds[i]!, eventTime: c.eventTime, recipientAccountId: channel.accountId }
+          accepted.push({ id, input: { encoded, idempotencyKey: `channel:${channel.id}:${id}` } })
+        }
       })
 
       if (accepted.length) {

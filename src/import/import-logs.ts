@@ -4,8 +4,9 @@
  * a large folder never sits in memory whole. Each append resolves once durable; duplicates
  * by eventID are skipped by the journal itself, so importing the same files twice is safe.
  */
-import type { AppendInput, Journal } from '../journal/index.js'
+import type { Journal } from '../journal/index.js'
 import { formatEventTime, normalizeRecord, parseEventTime, validateRecord } from '../record/index.js'
+import type { CloudTrailRecord } from '../record/index.js'
 import { LogFileError } from './errors.js'
 import { deliveryDefaults, findLogFiles, readLogFile } from './log-files.js'
 import type { ImportReport } from './report.js'
@@ -56,7 +57,7 @@ export async function importLogs(options: ImportOptions): Promise<ImportReport> 
   const accounts = new Set<string>()
   let oldestMs = Infinity
   let newestMs = -Infinity
-  let pending: AppendInput[] = []
+  let pending: { record: CloudTrailRecord }[] = []
   let events = 0
 
   const flush = async () => {

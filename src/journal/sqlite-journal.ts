@@ -9,8 +9,8 @@ import type Database from 'better-sqlite3'
 import { RecordCodec, trainDictionary, type RecordDictionary } from './codec.js'
 import { withoutSync } from './database.js'
 import { JournalPushback } from './types.js'
-import type { AppendInput, AppendResult, Journal, JournalBatch, JournalEntry } from './types.js'
-import type { CloudTrailRecord } from '../record/index.js'
+import { StoredEntry } from './stored-entry.js'
+import type { AppendInput, AppendResult, Journal, JournalBatch, JournalEntry, RecordKeys } from './types.js'
 
 /** Appends waiting for the next group commit beyond which callers are pushed back. */
 export const DEFAULT_MAX_QUEUED_EVENTS = 100_000
@@ -19,9 +19,11 @@ const TRAINING_MARKS = [1_000, 20_000, 250_000]
 /** After the last mark, a new dictionary every this many events. */
 const TRAINING_EVERY = 1_000_000
 /**
- * Records kept decoded after their append: projections read the tail of the journal
+ * Records' JSON texts kept after their append: projections read the tail of the journal
  * (history, every trail, digests), and without this each of them would inflate the same
- * records again.
+ * records again. Texts, not parsed records: 20,000 parsed records held here made every
+ * young-generation GC copy them (a third of the event loop's time under ingest); each
+ * reader parses what it reads, and that garbage dies young.
  */
 const TAIL_CACHE_RECORDS = 20_000
 /** Records sampled (evenly, from the newest events) to train a dictionary. */
@@ -40,6 +42,7 @@ export function eventIdKey(eventId: string): Buffer | string {
 
 interface Pending {
   inputs: AppendInput[]
+  keys: RecordKeys[]
   texts: string[]
   encoded: Uint8Array[]
   resolve: (results: AppendResult[]) => void
@@ -55,7 +58,7 @@ export class SqliteJournal implements Journal {
   #closed = false
   readonly #maxQueuedEvents: number
   readonly #codec: RecordCodec
-  readonly #tail = new Map<number, JournalEntry>()
+  readonly #tail = new Map<number, string>()
   readonly #stmts
 
   constructor(db: Database.Database, options: { maxQueuedEvents?: number } = {}) {
@@ -107,11 +110,12 @@ export class SqliteJournal implements Journal {
     if (this.#queuedEvents + inputs.length > this.#maxQueuedEvents) {
       throw new JournalPushback(`more than ${this.#maxQueuedEvents} events waiting to be written`)
     }
-    const texts = inputs.map((i) => i.encoded?.json ?? JSON.stringify(i.record))
-    const encoded = inputs.map((i, n) => i.encoded?.bytes ?? this.#codec.encodeJson(texts[n]!))
+    const keys = inputs.map((i) => ('encoded' in i ? i.encoded : i.record))
+    const texts = inputs.map((i) => ('encoded' in i ? i.encoded.json : JSON.stringify(i.record)))
+    const encoded = inputs.map((i, n) => ('encoded' in i ? i.encoded.bytes : this.#codec.encodeJson(texts[n]!)))
     this.#queuedEvents += inputs.length
     return new Promise((resolve, reject) => {
-      this.#queue.push({ inputs, texts, encoded, resolve, reject })
+      this.#queue.push({ inputs, keys, texts, encoded, resolve, reject })
       if (!this.#flushScheduled) {
         this.#flushScheduled = true
         setImmediate(() => this.#flush())
@@ -128,15 +132,16 @@ export class SqliteJournal implements Journal {
     if (batch.length === 0) return
     let results: AppendResult[][]
     try {
-      results = this.#db.transaction(() => batch.map((p) => p.inputs.map((input, i) => this.#appendOne(input, p.encoded[i]!))))()
+      results = this.#db.transaction(() =>
+        batch.map((p) => p.inputs.map((input, i) => this.#appendOne(p.keys[i]!, input.idempotencyKey, p.encoded[i]!))),
+      )()
     } catch (error) {
       for (const p of batch) p.reject(error)
       return
     }
     batch.forEach((p, i) => {
-      p.inputs.forEach((input, j) => {
-        const result = results[i]![j]!
-        if (!result.duplicate) this.#tail.set(result.seq, { seq: result.seq, record: input.record, json: p.texts[j]! })
+      results[i]!.forEach((result, j) => {
+        if (!result.duplicate) this.#tail.set(result.seq, p.texts[j]!)
       })
       p.resolve(results[i]!)
     })
@@ -149,7 +154,7 @@ export class SqliteJournal implements Journal {
     for (const listener of this.#listeners) listener(head)
   }
 
-  #appendOne({ record, idempotencyKey }: AppendInput, encoded: Uint8Array): AppendResult {
+  #appendOne(record: RecordKeys, idempotencyKey: string | undefined, encoded: Uint8Array): AppendResult {
     const time = Date.parse(record.eventTime)
     const info = this.#stmts.insert.run(
       eventIdKey(record.eventID),
@@ -160,7 +165,7 @@ export class SqliteJournal implements Journal {
     )
     if (info.changes === 1) return { seq: Number(info.lastInsertRowid), eventId: record.eventID, duplicate: false }
     const byIdem = idempotencyKey !== undefined ? (this.#stmts.byIdem.get(idempotencyKey) as { seq: number; record: Buffer } | undefined) : undefined
-    if (byIdem) return { seq: byIdem.seq, eventId: this.#codec.decode(byIdem.record).eventID, duplicate: true }
+    if (byIdem) return { seq: byIdem.seq, eventId: this.#decode(byIdem).record.eventID, duplicate: true }
     const byEventId = this.#stmts.byEventId.get(eventIdKey(record.eventID)) as { seq: number } | undefined
     if (!byEventId) throw new Error(`append of event ${record.eventID} was ignored but no existing row was found`)
     return { seq: byEventId.seq, eventId: record.eventID, duplicate: true }
@@ -181,16 +186,16 @@ export class SqliteJournal implements Journal {
 
   async read(afterSeq: number, limit: number): Promise<JournalBatch> {
     const rows = this.#stmts.read.all(afterSeq, limit) as { seq: number; record: Buffer }[]
-    const entries = rows.map((r) => this.#tail.get(r.seq) ?? this.#decode(r))
+    const entries = rows.map((r) => this.#entry(r))
     return { entries, lastSeq: entries.length ? entries[entries.length - 1]!.seq : afterSeq }
   }
 
   async getBySeq(seqs: number[]): Promise<Map<number, JournalEntry>> {
     const out = new Map<number, JournalEntry>()
     const missing = seqs.filter((seq) => {
-      const cached = this.#tail.get(seq)
-      if (cached) out.set(seq, cached)
-      return !cached
+      const json = this.#tail.get(seq)
+      if (json !== undefined) out.set(seq, new StoredEntry(seq, json))
+      return json === undefined
     })
     for (const row of this.#rows(missing)) out.set(row.seq, this.#decode(row))
     return out
@@ -199,17 +204,22 @@ export class SqliteJournal implements Journal {
   async getJsonBySeq(seqs: number[]): Promise<Map<number, string>> {
     const out = new Map<number, string>()
     const missing = seqs.filter((seq) => {
-      const cached = this.#tail.get(seq)
-      if (cached) out.set(seq, cached.json)
-      return !cached
+      const json = this.#tail.get(seq)
+      if (json !== undefined) out.set(seq, json)
+      return json === undefined
     })
     for (const row of this.#rows(missing)) out.set(row.seq, this.#codec.decodeJson(row.record))
     return out
   }
 
+  /** The entry of a row read for its seq, from the tail when it is there. */
+  #entry(row: { seq: number; record: Buffer }): JournalEntry {
+    const json = this.#tail.get(row.seq)
+    return json === undefined ? this.#decode(row) : new StoredEntry(row.seq, json)
+  }
+
   #decode(row: { seq: number; record: Buffer }): JournalEntry {
-    const json = this.#codec.decodeJson(row.record)
-    return { seq: row.seq, record: JSON.parse(json) as CloudTrailRecord, json }
+    return new StoredEntry(row.seq, this.#codec.decodeJson(row.record))
   }
 
   /** Stored rows for many seqs in one statement. */

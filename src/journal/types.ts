@@ -8,19 +8,26 @@
 import type { CloudTrailRecord } from '../record/index.js'
 import type { RecordDictionary } from './codec.js'
 
-export interface AppendInput {
-  record: CloudTrailRecord
+/** The fields of a record the journal keys its rows by. */
+export type RecordKeys = Pick<CloudTrailRecord, 'eventID' | 'eventTime' | 'recipientAccountId'>
+
+/**
+ * A record already serialised and encoded (on a worker thread, say) by a RecordCodec that
+ * holds this journal's dictionaries (see `Journal.recordDictionary`): `json` is the
+ * record's JSON text, the keys are its own. The journal stores it as it is and never
+ * parses it on the append path.
+ */
+export interface EncodedRecord extends RecordKeys {
+  json: string
+  bytes: Uint8Array
+}
+
+export type AppendInput = ({ record: CloudTrailRecord } | { encoded: EncodedRecord }) & {
   /**
    * Makes the append idempotent beyond the eventID: a second append with the same key
    * (a retried PutAuditEvents batch, say) resolves to the first one's seq and eventID.
    */
   idempotencyKey?: string
-  /**
-   * The record already serialised and encoded (on a worker thread, say) by a RecordCodec
-   * that holds this journal's dictionaries (see `Journal.recordDictionary`); `json` must be
-   * the record's JSON text. The journal stores it as it is.
-   */
-  encoded?: { json: string; bytes: Uint8Array }
 }
 
 export interface AppendResult {
@@ -32,8 +39,8 @@ export interface AppendResult {
 
 export interface JournalEntry {
   seq: number
-  /** Shared with other readers (the journal keeps recent records decoded): treat as read-only. */
-  record: CloudTrailRecord
+  /** Parsed from `json` at each access: read it once into a local. */
+  readonly record: CloudTrailRecord
   /** The record's JSON text as stored (what log files and CloudTrailEvent carry). */
   json: string
 }
