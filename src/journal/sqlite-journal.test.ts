@@ -233,3 +233,17 @@ describe('ProjectionRunner', () => {
 async function waitFor(condition: () => boolean): Promise<void> {
   while (!condition()) await new Promise((r) => setTimeout(r, 5))
 }
+
+describe('SqliteJournal durability', () => {
+  it('tells projections of a head only once its commit is synced, and answers after that too', async () => {
+    const seen: number[] = []
+    journal.onAppend((head) => seen.push(head))
+    const pending = journal.append([{ record: record(1) }])
+    // The commit is written within this turn of the event loop; the acknowledgement and the
+    // notification wait for the WAL's fsync on the thread pool.
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(seen).toEqual([])
+    const [result] = await pending
+    expect(seen).toEqual([result!.seq])
+  })
+})

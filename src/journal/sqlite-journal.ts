@@ -1,13 +1,15 @@
 /**
- * The embedded journal on SQLite (better-sqlite3, WAL, synchronous=FULL).
+ * The embedded journal on SQLite (better-sqlite3, WAL).
  *
  * Group commit: appends that arrive in the same turn of the event loop are written in
- * one transaction, so they share one WAL sync. A promise resolves only after that
- * transaction has committed, that is once its events are durable.
+ * one transaction; commits are then synced to disk together, off the event loop
+ * (wal-sync.ts). A promise resolves only once its transaction is committed and synced,
+ * that is once its events are durable; only then are projections told of the new head.
  */
 import type Database from 'better-sqlite3'
 import { RecordCodec, trainDictionary, type RecordDictionary } from './codec.js'
 import { withoutSync } from './database.js'
+import { WalSync } from './wal-sync.js'
 import { JournalPushback } from './types.js'
 import { StoredEntry } from './stored-entry.js'
 import type { AppendInput, AppendResult, Journal, JournalBatch, JournalEntry, RecordKeys } from './types.js'
@@ -53,6 +55,7 @@ export class SqliteJournal implements Journal {
   readonly #db: Database.Database
   readonly #listeners = new Set<(head: number) => void>()
   #queue: Pending[] = []
+  readonly #syncing = new Set<Promise<void>>()
   #queuedEvents = 0
   #flushScheduled = false
   #closed = false
@@ -60,10 +63,13 @@ export class SqliteJournal implements Journal {
   readonly #codec: RecordCodec
   readonly #tail = new Map<number, string>()
   readonly #stmts
+  /** Undefined for a database without a WAL file (in memory): commits there are not synced at all. */
+  readonly #wal: WalSync | undefined
 
   constructor(db: Database.Database, options: { maxQueuedEvents?: number } = {}) {
     this.#db = db
     this.#maxQueuedEvents = options.maxQueuedEvents ?? DEFAULT_MAX_QUEUED_EVENTS
+    this.#wal = !db.memory && db.pragma('journal_mode', { simple: true }) === 'wal' ? new WalSync(`${db.name}-wal`) : undefined
     db.exec(`
       CREATE TABLE IF NOT EXISTS journal (
         seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -92,7 +98,7 @@ export class SqliteJournal implements Journal {
       lastTraining: db.prepare('SELECT MAX(head) AS head FROM journal_dictionaries'),
       sample: db.prepare('SELECT record FROM journal WHERE seq > ? AND seq % ? = 0 ORDER BY seq LIMIT ?'),
       addDictionary: db.prepare('INSERT INTO journal_dictionaries (head, dictionary) VALUES (?, ?)'),
-      read: db.prepare('SELECT seq, record FROM journal WHERE seq > ? ORDER BY seq LIMIT ?'),
+      readSeqs: db.prepare('SELECT seq FROM journal WHERE seq > ? ORDER BY seq LIMIT ?').pluck(),
       getMany: db.prepare('SELECT seq, record FROM journal WHERE seq IN (SELECT value FROM json_each(?))'),
       head: db.prepare('SELECT COALESCE(MAX(seq), 0) AS head FROM journal'),
       getCursor: db.prepare('SELECT seq FROM journal_cursors WHERE name = ?'),
@@ -131,10 +137,11 @@ export class SqliteJournal implements Journal {
     this.#queuedEvents -= events
     if (batch.length === 0) return
     let results: AppendResult[][]
+    const commit = this.#db.transaction(() =>
+      batch.map((p) => p.inputs.map((input, i) => this.#appendOne(p.keys[i]!, input.idempotencyKey, p.encoded[i]!))),
+    )
     try {
-      results = this.#db.transaction(() =>
-        batch.map((p) => p.inputs.map((input, i) => this.#appendOne(p.keys[i]!, input.idempotencyKey, p.encoded[i]!))),
-      )()
+      results = this.#wal ? withoutSync(this.#db, commit) : commit()
     } catch (error) {
       for (const p of batch) p.reject(error)
       return
@@ -143,7 +150,6 @@ export class SqliteJournal implements Journal {
       results[i]!.forEach((result, j) => {
         if (!result.duplicate) this.#tail.set(result.seq, p.texts[j]!)
       })
-      p.resolve(results[i]!)
     })
     for (const seq of this.#tail.keys()) {
       if (this.#tail.size <= TAIL_CACHE_RECORDS) break
@@ -151,7 +157,19 @@ export class SqliteJournal implements Journal {
     }
     const head = (this.#stmts.head.get() as { head: number }).head
     this.#maybeTrainDictionary(head)
-    for (const listener of this.#listeners) listener(head)
+    // Duplicates too are answered after the sync: the first append of that event may be in
+    // the very commits this sync makes durable.
+    const synced = this.#wal ? this.#wal.sync() : Promise.resolve()
+    this.#syncing.add(synced)
+    synced.then(
+      () => {
+        batch.forEach((p, i) => p.resolve(results[i]!))
+        for (const listener of this.#listeners) listener(head)
+      },
+      (error: unknown) => {
+        for (const p of batch) p.reject(error)
+      },
+    ).finally(() => this.#syncing.delete(synced))
   }
 
   #appendOne(record: RecordKeys, idempotencyKey: string | undefined, encoded: Uint8Array): AppendResult {
@@ -185,8 +203,10 @@ export class SqliteJournal implements Journal {
   }
 
   async read(afterSeq: number, limit: number): Promise<JournalBatch> {
-    const rows = this.#stmts.read.all(afterSeq, limit) as { seq: number; record: Buffer }[]
-    const entries = rows.map((r) => this.#entry(r))
+    // Seqs first: projections mostly read the tail, whose records need no row read at all.
+    const seqs = this.#stmts.readSeqs.all(afterSeq, limit) as number[]
+    const stored = await this.getBySeq(seqs)
+    const entries = seqs.flatMap((seq) => stored.get(seq) ?? [])
     return { entries, lastSeq: entries.length ? entries[entries.length - 1]!.seq : afterSeq }
   }
 
@@ -210,12 +230,6 @@ export class SqliteJournal implements Journal {
     })
     for (const row of this.#rows(missing)) out.set(row.seq, this.#codec.decodeJson(row.record))
     return out
-  }
-
-  /** The entry of a row read for its seq, from the tail when it is there. */
-  #entry(row: { seq: number; record: Buffer }): JournalEntry {
-    const json = this.#tail.get(row.seq)
-    return json === undefined ? this.#decode(row) : new StoredEntry(row.seq, json)
   }
 
   #decode(row: { seq: number; record: Buffer }): JournalEntry {
@@ -274,5 +288,7 @@ export class SqliteJournal implements Journal {
   async close(): Promise<void> {
     if (this.#queue.length) this.#flush()
     this.#closed = true
+    await Promise.allSettled(this.#syncing)
+    await this.#wal?.close()
   }
 }
