@@ -48,7 +48,11 @@ export async function benchIngest(options: IngestOptions): Promise<SectionResult
     const baseline = appendNdjson(join(dir, 'baseline.ndjson'), integrationEventData(app.accountId, options.events, SEED, nowMs), options.batchSize)
 
     const headBefore = await app.journal.head()
-    const run = await runLoad({ ...base, events: options.events, seed: SEED, idPrefix: 'run' }, options.client)
+    let cpuBefore = process.cpuUsage()
+    const run = await runLoad({ ...base, events: options.events, seed: SEED, idPrefix: 'run' }, options.client, () => {
+      cpuBefore = process.cpuUsage()
+    })
+    const cpu = process.cpuUsage(cpuBefore)
     const headAfter = await app.journal.head()
     const stored = headAfter - headBefore
     const deliveryBacklog = headAfter - (await app.journal.getCursor(TRAIL_DELIVERY_CURSOR))
@@ -56,6 +60,8 @@ export async function benchIngest(options: IngestOptions): Promise<SectionResult
 
     const rate = perSecond(run.events, run.elapsedMs)
     const baseRate = perSecond(baseline.events, baseline.elapsedMs)
+    // CPU of every thread of the process (server, its workers, the load generator) while the clock ran.
+    const cpuMs = (cpu.user + cpu.system) / 1000
     const ack = summarizeLatencies(run.latenciesMs)
     const sync = summarizeLatencies(baseline.batchMs)
     const notes = [
@@ -69,6 +75,7 @@ export async function benchIngest(options: IngestOptions): Promise<SectionResult
         { metric: 'durable events/s', value: formatNumber(rate, 0), baseline: formatNumber(baseRate, 0), ratio: rate / baseRate, target: `>= ${TARGET_RATIO} of baseline`, pass: rate / baseRate >= TARGET_RATIO },
         { metric: 'durable events/s (absolute)', value: formatNumber(rate, 0), target: `>= ${formatNumber(TARGET_EVENTS_PER_SECOND, 0)}`, pass: rate >= TARGET_EVENTS_PER_SECOND },
         { metric: 'elapsed', value: formatMs(run.elapsedMs), baseline: formatMs(baseline.elapsedMs) },
+        { metric: 'CPU per acknowledged event (all threads, load generator included)', value: `${formatNumber((cpuMs * 1000) / Math.max(1, run.events), 0)} µs` },
         { metric: 'batch ack latency p50 (HTTP) / write+fsync p50', value: formatMs(ack.p50Ms), baseline: formatMs(sync.p50Ms), ratio: ack.p50Ms / sync.p50Ms },
         { metric: 'batch ack latency p99 (HTTP) / write+fsync p99', value: formatMs(ack.p99Ms), baseline: formatMs(sync.p99Ms), ratio: ack.p99Ms / sync.p99Ms },
         { metric: 'last ack → Event History caught up', value: formatMs(indexLagMs), target: '<= 1 s (searchable within a second)', pass: indexLagMs <= 1000 },
@@ -87,6 +94,7 @@ export async function benchIngest(options: IngestOptions): Promise<SectionResult
         baselineBatchP99Ms: sync.p99Ms,
         indexLagMs,
         deliveryBacklog,
+        cpuMsPerEvent: cpuMs / Math.max(1, run.events),
         client: options.client,
         concurrency: options.concurrency,
       },

@@ -3,5 +3,5 @@ import { parentPort, workerData } from 'node:worker_threads'
 import { executeLoad } from './load.js'
 import type { LoadSpec } from './load.js'
 
-const result = await executeLoad(workerData as LoadSpec)
+const result = await executeLoad(workerData as LoadSpec, () => parentPort!.postMessage('started'))
 parentPort!.postMessage(result)

@@ -58,12 +58,15 @@ export interface LoadResult {
   eventsPerAnswer?: number
 }
 
-/** Runs a load where asked: in a worker thread (default) or on this thread. */
-export async function runLoad(spec: LoadSpec, placement: ClientPlacement): Promise<LoadResult> {
-  if (placement === 'inprocess') return executeLoad(spec)
+/**
+ * Runs a load where asked: in a worker thread (default) or on this thread. `onStart` is
+ * called when the clock starts (ingest bodies are prepared by then).
+ */
+export async function runLoad(spec: LoadSpec, placement: ClientPlacement, onStart?: () => void): Promise<LoadResult> {
+  if (placement === 'inprocess') return executeLoad(spec, onStart)
   const worker = new Worker(new URL('./load-worker.js', import.meta.url), { workerData: spec })
   return new Promise<LoadResult>((resolve, reject) => {
-    worker.once('message', (result: LoadResult) => resolve(result))
+    worker.on('message', (message: LoadResult | 'started') => (message === 'started' ? onStart?.() : resolve(message)))
     worker.once('error', reject)
     worker.once('exit', (code) => {
       if (code !== 0) reject(new Error(`load worker exited with code ${code}`))
@@ -71,11 +74,11 @@ export async function runLoad(spec: LoadSpec, placement: ClientPlacement): Promi
   })
 }
 
-export async function executeLoad(spec: LoadSpec): Promise<LoadResult> {
-  return spec.kind === 'ingest' ? ingest(spec) : requests(spec)
+export async function executeLoad(spec: LoadSpec, onStart?: () => void): Promise<LoadResult> {
+  return spec.kind === 'ingest' ? ingest(spec, onStart) : requests(spec)
 }
 
-async function ingest(spec: IngestLoad): Promise<LoadResult> {
+async function ingest(spec: IngestLoad, onStart?: () => void): Promise<LoadResult> {
   const signer = new RequestSigner(spec.endpoint, spec.credentials)
   const data = integrationEventData(spec.accountId, spec.events, spec.seed, spec.nowMs)
   // Built and signed up front: the clock measures the server, not the client's JSON and hashing.
@@ -89,6 +92,7 @@ async function ingest(spec: IngestLoad): Promise<LoadResult> {
   let events = 0
   let failures = 0
   let firstFailure: string | undefined
+  onStart?.()
   const started = performance.now()
   const deadline = started + spec.maxDurationMs
   const client = async (): Promise<void> => {
