@@ -6,7 +6,7 @@
  */
 import { Command, Option } from 'commander'
 import { DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_RETENTION_DAYS } from '../config/index.js'
-import { parseOutputFormat } from './output.js'
+import { parseOutputFormat } from './output-format.js'
 
 /**
  * Each command's module is loaded when that command runs, so `--help` and the offline
@@ -16,6 +16,11 @@ function lazy<M extends Record<K, (...args: never[]) => unknown>, K extends keyo
   return async (...args: Parameters<M[K]>): Promise<Awaited<ReturnType<M[K]>>> =>
     (await load())[name](...args) as Awaited<ReturnType<M[K]>>
 }
+// The AWS SDK warns on every run under Node 20 that its releases after January 2027 will need
+// Node 22; the versions this package pins run on Node 20 (package.json engines), so users
+// would see it on every command with nothing to act on. Set the variable to "false" to see it.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
+
 const serve = lazy(() => import('./serve.js'), 'serve')
 const createKey = lazy(() => import('./keys.js'), 'createKey')
 const listKeys = lazy(() => import('./keys.js'), 'listKeys')

@@ -1,17 +1,18 @@
 /** Rendering rows as a table (cli-table3), JSON or CSV. */
 import Table from 'cli-table3'
+import type { OutputFormat } from './output-format.js'
 
-export type OutputFormat = 'table' | 'json' | 'csv'
+export type { OutputFormat } from './output-format.js'
 
-export function parseOutputFormat(value: string): OutputFormat {
-  if (value === 'table' || value === 'json' || value === 'csv') return value
-  throw new Error(`--output must be table, json or csv, got ${value}`)
+/** Colours only on a terminal, and never with NO_COLOR set (no-color.org): a piped table carries no escape codes. */
+function terminalColors(): boolean {
+  return Boolean(process.stdout.isTTY) && !process.env.NO_COLOR
 }
 
-export function render(rows: Record<string, unknown>[], columns: string[], format: OutputFormat): string {
+export function render(rows: Record<string, unknown>[], columns: string[], format: OutputFormat, colors = terminalColors()): string {
   if (format === 'json') return JSON.stringify(rows, null, 2)
   if (format === 'csv') return [columns.join(','), ...rows.map((r) => columns.map((c) => csvCell(r[c])).join(','))].join('\n')
-  const table = new Table({ head: columns })
+  const table = new Table({ head: columns, ...(colors ? {} : { style: { head: [], border: [] } }) })
   for (const row of rows) table.push(columns.map((c) => cellText(row[c])))
   return table.toString()
 }
