@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type Database from 'better-sqlite3'
 import { openDatabase, SqliteJournal, JournalPushback, ProjectionRunner } from './index.js'
+import { idempotencyKeyHash } from './sqlite-journal.js'
 import type { JournalBatch, Outcome, Projection } from './index.js'
 import type { CloudTrailRecord } from '../record/index.js'
 import { newEventId } from '../record/index.js'
@@ -81,6 +82,22 @@ describe('SqliteJournal', () => {
     const [retry] = await journal.append([{ record: record(1), idempotencyKey: 'channel:x:id-1' }])
     expect(retry).toEqual({ ...first, duplicate: true })
     expect(await journal.head()).toBe(1)
+  })
+
+  it('stores idempotency keys as 16-byte hashes, and hashes the text keys of a journal from before', async () => {
+    const [first] = await journal.append([{ record: record(1), idempotencyKey: 'channel:x:id-1' }])
+    const stored = () => db.prepare('SELECT idem_key FROM journal WHERE seq = ?').pluck().get(first!.seq)
+    expect(stored()).toEqual(idempotencyKeyHash('channel:x:id-1'))
+    expect((stored() as Buffer).length).toBe(16)
+
+    // A journal written before: the key in plain text and no record of the rewrite.
+    db.prepare('UPDATE journal SET idem_key = ? WHERE seq = ?').run('channel:x:id-1', first!.seq)
+    db.prepare('DELETE FROM journal_meta').run()
+    const reopened = new SqliteJournal(db)
+    expect(stored()).toEqual(idempotencyKeyHash('channel:x:id-1'))
+    const [retry] = await reopened.append([{ record: record(1), idempotencyKey: 'channel:x:id-1' }])
+    expect(retry).toEqual({ ...first, duplicate: true })
+    await reopened.close()
   })
 
   it('finds events by eventID, UUID or not', async () => {

@@ -6,6 +6,7 @@
  * (wal-sync.ts). A promise resolves only once its transaction is committed and synced,
  * that is once its events are durable; only then are projections told of the new head.
  */
+import { createHash } from 'node:crypto'
 import type Database from 'better-sqlite3'
 import { RecordCodec, trainDictionary, type RecordDictionary } from './codec.js'
 import { withoutSync } from './database.js'
@@ -42,6 +43,18 @@ export function eventIdKey(eventId: string): Buffer | string {
   return UUID.test(eventId) ? Buffer.from(eventId.replace(/-/g, ''), 'hex') : eventId
 }
 
+/**
+ * The stored form of an idempotency key: the first 16 bytes of its SHA-256. Keys such as
+ * PutAuditEvents' `channel:<uuid>:<id>` run to 180 characters and are stored twice (row and
+ * unique index); 128 bits keep collisions out of reach.
+ */
+export function idempotencyKeyHash(key: string): Buffer {
+  return createHash('sha256').update(key, 'utf8').digest().subarray(0, 16)
+}
+
+/** journal_meta 'idempotency_keys': 2 once every stored key is in idempotencyKeyHash's form. */
+const HASHED_IDEMPOTENCY_KEYS = 2
+
 interface Pending {
   inputs: AppendInput[]
   keys: RecordKeys[]
@@ -76,14 +89,16 @@ export class SqliteJournal implements Journal {
         event_id BLOB NOT NULL,
         account TEXT NOT NULL,
         event_time INTEGER NOT NULL,
-        idem_key TEXT,
+        idem_key BLOB,
         record BLOB NOT NULL
       );
       CREATE UNIQUE INDEX IF NOT EXISTS journal_event_id ON journal(event_id);
       CREATE UNIQUE INDEX IF NOT EXISTS journal_idem_key ON journal(idem_key) WHERE idem_key IS NOT NULL;
       CREATE TABLE IF NOT EXISTS journal_cursors (name TEXT PRIMARY KEY, seq INTEGER NOT NULL, version INTEGER NOT NULL DEFAULT 1);
       CREATE TABLE IF NOT EXISTS journal_dictionaries (id INTEGER PRIMARY KEY, head INTEGER NOT NULL, dictionary BLOB NOT NULL);
+      CREATE TABLE IF NOT EXISTS journal_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
     `)
+    hashIdempotencyKeys(db)
     const dictionaryById = db.prepare('SELECT dictionary FROM journal_dictionaries WHERE id = ?')
     this.#codec = new RecordCodec((id) => (dictionaryById.get(id) as { dictionary: Buffer } | undefined)?.dictionary)
     for (const row of db.prepare('SELECT id, dictionary FROM journal_dictionaries ORDER BY id').all() as { id: number; dictionary: Buffer }[]) {
@@ -174,15 +189,10 @@ export class SqliteJournal implements Journal {
 
   #appendOne(record: RecordKeys, idempotencyKey: string | undefined, encoded: Uint8Array): AppendResult {
     const time = Date.parse(record.eventTime)
-    const info = this.#stmts.insert.run(
-      eventIdKey(record.eventID),
-      record.recipientAccountId ?? '',
-      Number.isFinite(time) ? time : 0,
-      idempotencyKey ?? null,
-      encoded,
-    )
+    const idem = idempotencyKey === undefined ? null : idempotencyKeyHash(idempotencyKey)
+    const info = this.#stmts.insert.run(eventIdKey(record.eventID), record.recipientAccountId ?? '', Number.isFinite(time) ? time : 0, idem, encoded)
     if (info.changes === 1) return { seq: Number(info.lastInsertRowid), eventId: record.eventID, duplicate: false }
-    const byIdem = idempotencyKey !== undefined ? (this.#stmts.byIdem.get(idempotencyKey) as { seq: number; record: Buffer } | undefined) : undefined
+    const byIdem = idem ? (this.#stmts.byIdem.get(idem) as { seq: number; record: Buffer } | undefined) : undefined
     if (byIdem) return { seq: byIdem.seq, eventId: this.#decode(byIdem).record.eventID, duplicate: true }
     const byEventId = this.#stmts.byEventId.get(eventIdKey(record.eventID)) as { seq: number } | undefined
     if (!byEventId) throw new Error(`append of event ${record.eventID} was ignored but no existing row was found`)
@@ -291,4 +301,18 @@ export class SqliteJournal implements Journal {
     await Promise.allSettled(this.#syncing)
     await this.#wal?.close()
   }
+}
+
+/**
+ * Journals written before keys were hashed hold them as text: rewritten once, in one
+ * transaction, so a retry after the upgrade still finds the first attempt.
+ */
+function hashIdempotencyKeys(db: Database.Database): void {
+  const done = db.prepare("SELECT value FROM journal_meta WHERE key = 'idempotency_keys'").get() as { value: number } | undefined
+  if (done?.value === HASHED_IDEMPOTENCY_KEYS) return
+  db.function('opentrail_idempotency_key_hash', { deterministic: true }, (key: unknown) => (typeof key === 'string' ? idempotencyKeyHash(key) : key))
+  db.transaction(() => {
+    db.prepare("UPDATE journal SET idem_key = opentrail_idempotency_key_hash(idem_key) WHERE typeof(idem_key) = 'text'").run()
+    db.prepare("INSERT OR REPLACE INTO journal_meta (key, value) VALUES ('idempotency_keys', ?)").run(HASHED_IDEMPOTENCY_KEYS)
+  })()
 }
