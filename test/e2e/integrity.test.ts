@@ -291,6 +291,19 @@ describe('log file integrity (phase 2: tampering with a still bucket)', () => {
     await expectOnly([`Log file\ts3://${BUCKET}/${key}\tINVALID: hash value doesn't match`], /, 1\/\d+ log files INVALID\n$/)
   })
 
+  it('a log file cut short: hash value doesn\'t match (what inflates is hashed, as the AWS CLI does)', async () => {
+    const key = logs[0]!
+    const gz = readFileSync(filePath(BUCKET, key))
+    writeFileSync(filePath(BUCKET, key), gz.subarray(0, gz.length >> 1))
+    await expectOnly([`Log file\ts3://${BUCKET}/${key}\tINVALID: hash value doesn't match`], /, 1\/\d+ log files INVALID\n$/)
+  })
+
+  it('a log file that is not gzip: invalid format', async () => {
+    const key = logs[0]!
+    writeFileSync(filePath(BUCKET, key), gunzipSync(readFileSync(filePath(BUCKET, key))))
+    await expectOnly([`Log file\ts3://${BUCKET}/${key}\tINVALID: invalid format`], /, 1\/\d+ log files INVALID\n$/)
+  })
+
   it('one byte changed in a log file encrypted at rest: invalid format (it no longer decrypts)', async () => {
     const secureChain = (await digests(SECURE_BUCKET, '')).filter((d) => Date.parse(d.doc.digestEndTime) <= secureEndTime.getTime())
     const key = secureChain.flatMap((d) => d.doc.logFiles.map((f) => f.s3Object))[0]!
