@@ -114,6 +114,7 @@ export class SqliteJournal implements Journal {
       sample: db.prepare('SELECT record FROM journal WHERE seq > ? AND seq % ? = 0 ORDER BY seq LIMIT ?'),
       addDictionary: db.prepare('INSERT INTO journal_dictionaries (head, dictionary) VALUES (?, ?)'),
       readSeqs: db.prepare('SELECT seq FROM journal WHERE seq > ? ORDER BY seq LIMIT ?').pluck(),
+      read: db.prepare('SELECT seq, record FROM journal WHERE seq > ? ORDER BY seq LIMIT ?'),
       getMany: db.prepare('SELECT seq, record FROM journal WHERE seq IN (SELECT value FROM json_each(?))'),
       head: db.prepare('SELECT COALESCE(MAX(seq), 0) AS head FROM journal'),
       getCursor: db.prepare('SELECT seq FROM journal_cursors WHERE name = ?'),
@@ -213,10 +214,15 @@ export class SqliteJournal implements Journal {
   }
 
   async read(afterSeq: number, limit: number): Promise<JournalBatch> {
-    // Seqs first: projections mostly read the tail, whose records need no row read at all.
+    // Seqs first: projections mostly read the tail, whose records need no row read at all;
+    // a reader behind the tail reads the rows in one range scan.
     const seqs = this.#stmts.readSeqs.all(afterSeq, limit) as number[]
-    const stored = await this.getBySeq(seqs)
-    const entries = seqs.flatMap((seq) => stored.get(seq) ?? [])
+    const entries: JournalEntry[] = seqs.every((seq) => this.#tail.has(seq))
+      ? seqs.map((seq) => new StoredEntry(seq, this.#tail.get(seq)!))
+      : (this.#stmts.read.all(afterSeq, limit) as { seq: number; record: Buffer }[]).map((row) => {
+          const json = this.#tail.get(row.seq)
+          return json === undefined ? this.#decode(row) : new StoredEntry(row.seq, json)
+        })
     return { entries, lastSeq: entries.length ? entries[entries.length - 1]!.seq : afterSeq }
   }
 
