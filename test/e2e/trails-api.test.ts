@@ -333,10 +333,8 @@ describe('with the AWS CLI', () => {
 })
 
 describe('with an S3-compatible store', () => {
-  const motoStarted = startMoto()
-
   it('refuses a missing bucket with S3BucketDoesNotExistException and accepts an existing one', async () => {
-    const moto = await motoStarted
+    const moto = await startMoto()
     if (!moto) return // startMoto warned; in CI it throws instead
     const s3server = await startServer({
       args: ['--s3-endpoint', moto.endpoint],
