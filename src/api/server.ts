@@ -34,8 +34,11 @@ export interface ApiServerOptions {
   keys: KeyLookup
   operations: OperationTable
   dataPlane: DataPlane
-  /** Appends the record of an own API call; resolves once it is durable. */
-  recordOwnCall: (record: CloudTrailRecord) => Promise<void>
+  /**
+   * Appends the record of an own API call; resolves once it is durable. `lazy`: nobody waits
+   * for it (a read call's record), so it may share a commit a few milliseconds later.
+   */
+  recordOwnCall: (record: CloudTrailRecord, options?: { lazy?: boolean }) => Promise<void>
   /** The account that receives records of calls whose key is unknown. */
   installationAccountId: string
   logger: Logger
@@ -103,11 +106,12 @@ export function buildApiServer(options: ApiServerOptions): FastifyInstance {
         errorMessage: failure?.message,
         resources: operation.resources?.(input, answer instanceof SerializedAnswer ? undefined : answer, ctx),
       }),
+      { lazy: operation.readOnly },
     )
     // A change is answered once its record is durable. A read is answered as soon as its record
-    // is queued for the next group commit: it changed nothing, and waiting for that commit's
-    // sync was most of a LookupEvents call's latency under load (CloudTrail too records its
-    // own calls after answering them).
+    // is queued (it shares a commit within milliseconds): it changed nothing, and waiting for
+    // that commit's sync was most of a LookupEvents call's latency under load (CloudTrail too
+    // records its own calls after answering them).
     if (operation.readOnly) recorded.catch((err: unknown) => request.log.error({ err, requestId: request.id }, 'could not record a read call'))
     else await recorded
     if (failure) throw failure

@@ -153,8 +153,8 @@ export async function startApp(config: AppConfig, logger: Logger = pino({ level:
       }),
     },
     dataPlane: putAuditEventsHandler(channels, journal, conversions),
-    recordOwnCall: async (record) => {
-      await journal.append([{ record }])
+    recordOwnCall: async (record, options) => {
+      await journal.append([{ record }], options)
     },
     installationAccountId: services.accountId,
     logger,

@@ -2,7 +2,7 @@
  * @module journal
  * The append-only, durable journal and the projections that read it from their own cursors.
  */
-export type { AppendInput, AppendResult, EncodedRecord, Journal, JournalBatch, JournalEntry, RecordKeys } from './types.js'
+export type { AppendInput, AppendOptions, AppendResult, EncodedRecord, Journal, JournalBatch, JournalEntry, RecordKeys } from './types.js'
 export { JournalPushback } from './types.js'
 export { SqliteJournal, DEFAULT_MAX_QUEUED_EVENTS } from './sqlite-journal.js'
 export type { Outcome, Projection, ProjectionStatus, ProjectionRunnerOptions } from './projection.js'

@@ -251,6 +251,23 @@ async function waitFor(condition: () => boolean): Promise<void> {
   while (!condition()) await new Promise((r) => setTimeout(r, 5))
 }
 
+describe('SqliteJournal lazy appends', () => {
+  it('commits lazy appends together a little later, or with the next append that is waited for', async () => {
+    const heads: number[] = []
+    journal.onAppend((head) => heads.push(head))
+    const lazy = [journal.append([{ record: record(1) }], { lazy: true }), journal.append([{ record: record(2) }], { lazy: true })]
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(await journal.head()).toBe(0) // not committed in the next turn, as a waited-for append would be
+    await Promise.all(lazy)
+    expect(heads).toEqual([2]) // one commit for both
+
+    const more = journal.append([{ record: record(3) }], { lazy: true })
+    await journal.append([{ record: record(4) }])
+    await more
+    expect(heads).toEqual([2, 4]) // the waited-for append took the lazy one along
+  })
+})
+
 describe('SqliteJournal durability', () => {
   it('tells projections of a head only once its commit is synced, and answers after that too', async () => {
     const seen: number[] = []

@@ -13,8 +13,10 @@ import { withoutSync } from './database.js'
 import { WalSync } from './wal-sync.js'
 import { JournalPushback } from './types.js'
 import { StoredEntry } from './stored-entry.js'
-import type { AppendInput, AppendResult, Journal, JournalBatch, JournalEntry, RecordKeys } from './types.js'
+import type { AppendInput, AppendOptions, AppendResult, Journal, JournalBatch, JournalEntry, RecordKeys } from './types.js'
 
+/** How long a lazy append (AppendOptions.lazy) may wait for a commit to share. */
+const LAZY_COMMIT_MS = 10
 /** Appends waiting for the next group commit beyond which callers are pushed back. */
 export const DEFAULT_MAX_QUEUED_EVENTS = 100_000
 /** The first dictionary is trained once this many events are stored, then again at each later mark. */
@@ -71,6 +73,7 @@ export class SqliteJournal implements Journal {
   readonly #syncing = new Set<Promise<void>>()
   #queuedEvents = 0
   #flushScheduled = false
+  #lazyFlush: NodeJS.Timeout | undefined
   #closed = false
   readonly #maxQueuedEvents: number
   readonly #codec: RecordCodec
@@ -125,7 +128,7 @@ export class SqliteJournal implements Journal {
     }
   }
 
-  async append(inputs: AppendInput[], options: { signal?: AbortSignal } = {}): Promise<AppendResult[]> {
+  async append(inputs: AppendInput[], options: AppendOptions = {}): Promise<AppendResult[]> {
     if (this.#closed) throw new JournalPushback('journal is closed')
     options.signal?.throwIfAborted()
     if (inputs.length === 0) return []
@@ -138,15 +141,22 @@ export class SqliteJournal implements Journal {
     this.#queuedEvents += inputs.length
     return new Promise((resolve, reject) => {
       this.#queue.push({ inputs, keys, texts, encoded, resolve, reject })
-      if (!this.#flushScheduled) {
-        this.#flushScheduled = true
-        setImmediate(() => this.#flush())
-      }
+      if (options.lazy) this.#lazyFlush ??= setTimeout(() => this.#scheduleFlush(), LAZY_COMMIT_MS)
+      else this.#scheduleFlush()
     })
+  }
+
+  /** A commit in the next turn of the event loop, shared by every append queued by then. */
+  #scheduleFlush(): void {
+    if (this.#flushScheduled) return
+    this.#flushScheduled = true
+    setImmediate(() => this.#flush())
   }
 
   #flush(): void {
     this.#flushScheduled = false
+    clearTimeout(this.#lazyFlush)
+    this.#lazyFlush = undefined
     const batch = this.#queue
     this.#queue = []
     const events = batch.reduce((n, p) => n + p.inputs.length, 0)

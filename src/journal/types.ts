@@ -30,6 +30,15 @@ export type AppendInput = ({ record: CloudTrailRecord } | { encoded: EncodedReco
   idempotencyKey?: string
 }
 
+export interface AppendOptions {
+  signal?: AbortSignal
+  /**
+   * The caller does not wait on this append (the record of a read call, say): it may wait a
+   * few milliseconds for a commit it shares with others, instead of having one of its own.
+   */
+  lazy?: boolean
+}
+
 export interface AppendResult {
   seq: number
   eventId: string
@@ -53,7 +62,7 @@ export interface JournalBatch {
 
 export interface Journal {
   /** Appends records; resolves once they are durable (one sync shared by concurrent appends). */
-  append(inputs: AppendInput[], options?: { signal?: AbortSignal }): Promise<AppendResult[]>
+  append(inputs: AppendInput[], options?: AppendOptions): Promise<AppendResult[]>
   /** Entries with seq > afterSeq, in seq order, at most `limit`. */
   read(afterSeq: number, limit: number): Promise<JournalBatch>
   /** Entries by seq, for the ones that exist. */
