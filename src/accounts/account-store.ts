@@ -23,7 +23,11 @@ export class AccountStore {
   readonly #db: Database.Database
   readonly #masterKey: Buffer
   #byKeyId: Database.Statement | undefined
+  #dataVersion: Database.Statement | undefined
   readonly #opened = new Map<string, { sealed: Buffer; secret: string }>()
+  /** Keys looked up since the database last changed under another connection (see lookupSecret). */
+  readonly #found = new Map<string, { key: AccessKey; secret: string }>()
+  #foundAtVersion: unknown
 
   constructor(db: Database.Database, masterKey: Buffer) {
     this.#db = db
@@ -85,16 +89,28 @@ export class AccountStore {
 
   /** The key and its secret, for verifying a signature; undefined for an unknown key. */
   lookupSecret(accessKeyId: string): { key: AccessKey; secret: string } | undefined {
-    // The row is read every time: a key deleted with `opentrail keys delete` (another process) stops working at once.
+    // A key deleted with `opentrail keys delete` (another process) must stop working at once.
+    // SQLite's data_version changes whenever another connection commits, so found keys are
+    // kept until then (a point read per request cost more than the rest of authentication);
+    // this store's own deletes forget them directly.
+    this.#dataVersion ??= this.#db.prepare('PRAGMA data_version').pluck()
+    const version: unknown = this.#dataVersion.get()
+    if (version !== this.#foundAtVersion) {
+      this.#found.clear()
+      this.#foundAtVersion = version
+    }
+    const found = this.#found.get(accessKeyId)
+    if (found) return found
     this.#byKeyId ??= this.#db.prepare('SELECT * FROM access_keys WHERE access_key_id = ?')
     const row = this.#byKeyId.get(accessKeyId) as KeyRow | undefined
     if (!row) return undefined
     // Decrypting is what costs; the plaintext is kept for as long as the stored ciphertext is the same.
     const opened = this.#opened.get(accessKeyId)
-    if (opened && opened.sealed.equals(row.secret)) return { key: toKey(row), secret: opened.secret }
-    const secret = open(this.#masterKey, row.secret, accessKeyId).toString()
+    const secret = opened && opened.sealed.equals(row.secret) ? opened.secret : open(this.#masterKey, row.secret, accessKeyId).toString()
     this.#opened.set(accessKeyId, { sealed: row.secret, secret })
-    return { key: toKey(row), secret }
+    const result = { key: toKey(row), secret }
+    this.#found.set(accessKeyId, result)
+    return result
   }
 
   listAccessKeys(accountId?: string): AccessKey[] {
@@ -106,6 +122,7 @@ export class AccountStore {
 
   deleteAccessKey(accessKeyId: string): boolean {
     this.#opened.delete(accessKeyId)
+    this.#found.delete(accessKeyId)
     return this.#db.prepare('DELETE FROM access_keys WHERE access_key_id = ?').run(accessKeyId).changes === 1
   }
 
