@@ -6,9 +6,9 @@
  *
  * `threads: 0` converts on the calling thread (tests, single-core machines).
  */
-import { Worker } from 'node:worker_threads'
 import { RecordCodec } from '../journal/index.js'
 import type { RecordDictionary } from '../journal/index.js'
+import { WorkerThread, type WorkerReply } from '../workers/index.js'
 import { convertAuditEvents, type Conversion, type ConversionRequest } from './audit-event-conversion.js'
 
 export interface WorkerRequest {
@@ -20,19 +20,23 @@ export interface WorkerRequest {
 
 type PackedConversion = Exclude<Conversion, { ok: true }> | { ok: true; json: string; eventTime: string; length: number }
 
-export type WorkerReply = { id: number; results: PackedConversion[]; blob: ArrayBuffer } | { id: number; error: string }
+interface ConversionAnswer {
+  results: PackedConversion[]
+  blob: ArrayBuffer
+}
+
+export type ConversionReply = WorkerReply<ConversionAnswer>
 
 interface Thread {
-  worker: Worker
+  worker: WorkerThread<Omit<WorkerRequest, 'id'>, ConversionAnswer>
+  /** The dictionary this thread was last sent. */
   dictionaryId: number
-  pending: Map<number, { resolve: (results: Conversion[]) => void; reject: (error: Error) => void }>
 }
 
 export class ConversionPool {
   readonly #threads: Thread[] = []
   readonly #inline: RecordCodec | undefined
   #next = 0
-  #ids = 0
   #closed = false
 
   constructor(options: { threads: number }) {
@@ -49,16 +53,13 @@ export class ConversionPool {
       return convertAuditEvents(request, this.#inline)
     }
     const thread = this.#threads[this.#next++ % this.#threads.length]!
-    const id = ++this.#ids
-    const message: WorkerRequest = { id, request }
+    const message: Omit<WorkerRequest, 'id'> = { request }
     if (dictionary && dictionary.id !== thread.dictionaryId) {
       message.dictionary = dictionary
       thread.dictionaryId = dictionary.id
     }
-    return new Promise((resolve, reject) => {
-      thread.pending.set(id, { resolve, reject })
-      thread.worker.postMessage(message)
-    })
+    const answer = await thread.worker.request(message)
+    return unpack(answer.results, answer.blob)
   }
 
   async close(): Promise<void> {
@@ -67,27 +68,19 @@ export class ConversionPool {
   }
 
   #spawn(): Thread {
-    const worker = new Worker(new URL('./conversion-worker.js', import.meta.url))
-    const thread: Thread = { worker, dictionaryId: 0, pending: new Map() }
-    worker.on('message', (reply: WorkerReply) => {
-      const waiting = thread.pending.get(reply.id)
-      if (!waiting) return
-      thread.pending.delete(reply.id)
-      if ('error' in reply) waiting.reject(new Error(`audit event conversion failed: ${reply.error}`))
-      else waiting.resolve(unpack(reply.results, reply.blob))
-    })
-    // A thread that dies fails what it held; a fresh one takes its place.
-    const replace = (error: Error): void => {
-      for (const waiting of thread.pending.values()) waiting.reject(error)
-      thread.pending.clear()
-      if (this.#closed) return
-      const index = this.#threads.indexOf(thread)
-      if (index >= 0) this.#threads[index] = this.#spawn()
+    const thread: Thread = {
+      worker: new WorkerThread(new URL('./conversion-worker.js', import.meta.url), {
+        name: 'audit event conversion',
+        replyError: (message) => new Error(`audit event conversion failed: ${message}`),
+        // A thread that dies fails what it held; a fresh one takes its place.
+        onDeath: () => {
+          if (this.#closed) return
+          const index = this.#threads.indexOf(thread)
+          if (index >= 0) this.#threads[index] = this.#spawn()
+        },
+      }),
+      dictionaryId: 0,
     }
-    worker.on('error', replace)
-    worker.on('exit', (code) => replace(new Error(`audit event conversion thread exited with code ${code}`)))
-    // An idle pool never keeps the process alive. After the listeners: adding one refs the thread again.
-    worker.unref()
     return thread
   }
 }

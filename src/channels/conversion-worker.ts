@@ -5,7 +5,7 @@
 import { parentPort } from 'node:worker_threads'
 import { RecordCodec } from '../journal/index.js'
 import { convertAuditEvents } from './audit-event-conversion.js'
-import type { WorkerReply, WorkerRequest } from './conversion-pool.js'
+import type { ConversionReply, WorkerRequest } from './conversion-pool.js'
 
 const codec = new RecordCodec()
 const port = parentPort
@@ -13,7 +13,7 @@ if (!port) throw new Error('conversion-worker runs as a worker thread')
 
 port.on('message', (message: WorkerRequest) => {
   if (message.dictionary) codec.addDictionary(message.dictionary.id, Buffer.from(message.dictionary.bytes))
-  let reply: WorkerReply
+  let reply: ConversionReply
   try {
     reply = pack(message.id, convertAuditEvents(message.request, codec))
   } catch (error) {
@@ -23,7 +23,7 @@ port.on('message', (message: WorkerRequest) => {
 })
 
 /** All encoded records in one transferable buffer: small Buffers share Node's pool and cannot be transferred one by one. */
-function pack(id: number, results: ReturnType<typeof convertAuditEvents>): WorkerReply {
+function pack(id: number, results: ReturnType<typeof convertAuditEvents>): ConversionReply {
   const total = results.reduce((n, r) => n + (r.ok ? r.bytes.length : 0), 0)
   const blob = new ArrayBuffer(total)
   const view = new Uint8Array(blob)

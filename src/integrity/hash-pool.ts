@@ -9,7 +9,7 @@
  * compiled worker file exists; single-core machines).
  */
 import { availableParallelism } from 'node:os'
-import { Worker } from 'node:worker_threads'
+import { WorkerThread, type WorkerReply } from '../workers/index.js'
 import { sha256OfGunzipped } from './log-hash.js'
 
 export interface HashRequest {
@@ -18,19 +18,14 @@ export interface HashRequest {
   gz: ArrayBuffer
 }
 
-export type HashReply = { id: number; hash: string } | { id: number; error: string }
+export type HashReply = WorkerReply<{ hash: string }>
 
 /** Thrown (as a rejection) for a log file that does not gunzip. */
 export class GunzipError extends Error {
   override readonly name = 'GunzipError'
 }
 
-interface Thread {
-  worker: Worker
-  /** Running its code: a request is taken up at once. */
-  online: boolean
-  pending: Map<number, { resolve: (hash: string) => void; reject: (error: Error) => void }>
-}
+type Thread = WorkerThread<Omit<HashRequest, 'id'>, { hash: string }>
 
 /** One thread per core: the event loop itself only reads files and hands them over. */
 export function defaultHashThreads(): number {
@@ -39,7 +34,6 @@ export function defaultHashThreads(): number {
 
 export class HashPool {
   readonly #threads: Thread[] = []
-  #ids = 0
   #closed = false
 
   constructor(options: { threads: number }) {
@@ -54,53 +48,33 @@ export class HashPool {
   async sha256OfGunzipped(gz: Uint8Array, options: { transfer?: boolean } = {}): Promise<string> {
     if (this.#closed) throw new Error('hash pool is closed')
     // The least busy thread: files differ in size, so turns would leave one thread idle.
-    const thread = this.#threads.filter((t) => t.online).reduce<Thread | undefined>((a, b) => (a && a.pending.size <= b.pending.size ? a : b), undefined)
+    const thread = this.#threads.filter((t) => t.online).reduce<Thread | undefined>((a, b) => (a && a.pending <= b.pending ? a : b), undefined)
     if (!thread) {
       return sha256OfGunzipped(Buffer.from(gz.buffer, gz.byteOffset, gz.byteLength)).catch((error: unknown) => {
         throw new GunzipError(error instanceof Error ? error.message : String(error))
       })
     }
-    const id = ++this.#ids
     const whole = gz.byteOffset === 0 && gz.byteLength === gz.buffer.byteLength && gz.buffer instanceof ArrayBuffer
     const bytes = options.transfer && whole ? (gz.buffer as ArrayBuffer) : new Uint8Array(gz).buffer
-    return new Promise((resolve, reject) => {
-      if (thread.pending.size === 0) thread.worker.ref()
-      thread.pending.set(id, { resolve, reject })
-      thread.worker.postMessage({ id, gz: bytes } satisfies HashRequest, [bytes])
-    })
+    return (await thread.request({ gz: bytes }, [bytes])).hash
   }
 
   async close(): Promise<void> {
     this.#closed = true
-    await Promise.all(this.#threads.map((t) => t.worker.terminate()))
+    await Promise.all(this.#threads.map((t) => t.terminate()))
   }
 
   #spawn(): Thread {
-    const worker = new Worker(new URL('./hash-worker.js', import.meta.url))
-    const thread: Thread = { worker, online: false, pending: new Map() }
-    worker.once('online', () => (thread.online = true))
-    worker.on('message', (reply: HashReply) => {
-      const waiting = thread.pending.get(reply.id)
-      if (!waiting) return
-      thread.pending.delete(reply.id)
-      if (thread.pending.size === 0) worker.unref()
-      if ('error' in reply) waiting.reject(new GunzipError(reply.error))
-      else waiting.resolve(reply.hash)
+    const thread: Thread = new WorkerThread(new URL('./hash-worker.js', import.meta.url), {
+      name: 'log hashing',
+      replyError: (message) => new GunzipError(message),
+      // A thread that dies fails what it held; a fresh one takes its place.
+      onDeath: () => {
+        if (this.#closed) return
+        const index = this.#threads.indexOf(thread)
+        if (index >= 0) this.#threads[index] = this.#spawn()
+      },
     })
-    // A thread that dies fails what it held; a fresh one takes its place.
-    const replace = (error: Error): void => {
-      thread.online = false
-      for (const waiting of thread.pending.values()) waiting.reject(error)
-      thread.pending.clear()
-      if (this.#closed) return
-      const index = this.#threads.indexOf(thread)
-      if (index >= 0) this.#threads[index] = this.#spawn()
-    }
-    worker.on('error', replace)
-    worker.on('exit', (code) => replace(new Error(`log hashing thread exited with code ${code}`)))
-    // Only a thread with work keeps the process alive: an idle pool left open never holds it.
-    // After the listeners: adding a 'message' listener refs the thread again.
-    worker.unref()
     return thread
   }
 }
