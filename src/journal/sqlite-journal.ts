@@ -204,7 +204,7 @@ export class SqliteJournal implements Journal {
     const info = this.#stmts.insert.run(eventIdKey(record.eventID), record.recipientAccountId ?? '', Number.isFinite(time) ? time : 0, idem, encoded)
     if (info.changes === 1) return { seq: Number(info.lastInsertRowid), eventId: record.eventID, duplicate: false }
     const byIdem = idem ? (this.#stmts.byIdem.get(idem) as { seq: number; record: Buffer } | undefined) : undefined
-    if (byIdem) return { seq: byIdem.seq, eventId: this.#decode(byIdem).record.eventID, duplicate: true }
+    if (byIdem) return { seq: byIdem.seq, eventId: this.#codec.decode(byIdem.record).eventID, duplicate: true }
     const byEventId = this.#stmts.byEventId.get(eventIdKey(record.eventID)) as { seq: number } | undefined
     if (!byEventId) throw new Error(`append of event ${record.eventID} was ignored but no existing row was found`)
     return { seq: byEventId.seq, eventId: record.eventID, duplicate: true }
@@ -229,22 +229,15 @@ export class SqliteJournal implements Journal {
     const seqs = this.#stmts.readSeqs.all(afterSeq, limit) as number[]
     const entries: JournalEntry[] = seqs.every((seq) => this.#tail.has(seq))
       ? seqs.map((seq) => new StoredEntry(seq, this.#tail.get(seq)!))
-      : (this.#stmts.read.all(afterSeq, limit) as { seq: number; record: Buffer }[]).map((row) => {
-          const json = this.#tail.get(row.seq)
-          return json === undefined ? this.#decode(row) : new StoredEntry(row.seq, json)
-        })
+      : (this.#stmts.read.all(afterSeq, limit) as { seq: number; record: Buffer }[]).map(
+          (row) => new StoredEntry(row.seq, this.#tail.get(row.seq) ?? this.#codec.decodeJson(row.record)),
+        )
     return { entries, lastSeq: entries.length ? entries[entries.length - 1]!.seq : afterSeq }
   }
 
   async getBySeq(seqs: number[]): Promise<Map<number, JournalEntry>> {
-    const out = new Map<number, JournalEntry>()
-    const missing = seqs.filter((seq) => {
-      const json = this.#tail.get(seq)
-      if (json !== undefined) out.set(seq, new StoredEntry(seq, json))
-      return json === undefined
-    })
-    for (const row of this.#rows(missing)) out.set(row.seq, this.#decode(row))
-    return out
+    const texts = await this.getJsonBySeq(seqs)
+    return new Map([...texts].map(([seq, json]) => [seq, new StoredEntry(seq, json)]))
   }
 
   async getJsonBySeq(seqs: number[]): Promise<Map<number, string>> {
@@ -256,10 +249,6 @@ export class SqliteJournal implements Journal {
     })
     for (const row of this.#rows(missing)) out.set(row.seq, this.#codec.decodeJson(row.record))
     return out
-  }
-
-  #decode(row: { seq: number; record: Buffer }): JournalEntry {
-    return new StoredEntry(row.seq, this.#codec.decodeJson(row.record))
   }
 
   /** Stored rows for many seqs in one statement. */
