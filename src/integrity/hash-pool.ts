@@ -1,16 +1,22 @@
 /**
- * Log file hashing (gunzip + SHA-256) on worker threads, each inflating and hashing whole
- * files on its own core. On the event loop (hashing there, inflating on libuv's pool) two
- * cores were about three quarters busy, and validate-logs took a fifth longer.
+ * Log file hashing (gunzip + SHA-256) off the event loop.
  *
- * A thread takes some 50 ms to start. Until one has, files are hashed on the calling thread
- * with the streaming form, so a small validation never waits for threads.
- * `threads: 0` always hashes that way (unit tests, which run the TypeScript sources where no
- * compiled worker file exists; single-core machines).
+ * First choice, the native addon (native-log-hash.ts): libdeflate and OpenSSL on libuv's
+ * thread pool, about five times zlib's speed, no threads to start. It answers plain files
+ * only; any other (corrupt, truncated, several members) is hashed with zlib below, whose
+ * semantics are the reference.
+ *
+ * Without it, worker threads, each inflating and hashing whole files with zlib on its own
+ * core (on the event loop, hashing there and inflating on libuv's pool, two cores were about
+ * three quarters busy and validate-logs took a fifth longer). A thread takes some 50 ms to
+ * start; until one has, files are hashed on the calling thread with the streaming form, so
+ * a small validation never waits for threads. `threads: 0` always hashes that way (unit
+ * tests, which run the TypeScript sources where no compiled worker file exists).
  */
 import { availableParallelism } from 'node:os'
 import { WorkerThread, type WorkerReply } from '../workers/index.js'
 import { sha256OfGunzipped } from './log-hash.js'
+import { nativeLogHash } from './native-log-hash.js'
 
 export interface HashRequest {
   id: number
@@ -34,9 +40,13 @@ export function defaultHashThreads(): number {
 
 export class HashPool {
   readonly #threads: Thread[] = []
+  readonly #native = nativeLogHash()
   #closed = false
 
-  constructor(options: { threads: number }) {
+  /** `native: false` hashes with zlib only (tests of that path). */
+  constructor(options: { threads: number; native?: boolean }) {
+    if (options.native === false) this.#native = undefined
+    if (this.#native) return
     for (let i = 0; i < options.threads; i++) this.#threads.push(this.#spawn())
   }
 
@@ -47,6 +57,8 @@ export class HashPool {
    */
   async sha256OfGunzipped(gz: Uint8Array, options: { transfer?: boolean } = {}): Promise<string> {
     if (this.#closed) throw new Error('hash pool is closed')
+    const fast = await this.#native?.sha256OfGzip(gz)
+    if (fast) return fast
     // The least busy thread: files differ in size, so turns would leave one thread idle.
     const thread = this.#threads.filter((t) => t.online).reduce<Thread | undefined>((a, b) => (a && a.pending <= b.pending ? a : b), undefined)
     if (!thread) {

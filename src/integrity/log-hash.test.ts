@@ -9,6 +9,7 @@ import { gzipSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
 import { GunzipError, HashPool } from './hash-pool.js'
 import { sha256OfGunzipped, sha256OfGunzippedSync } from './log-hash.js'
+import { nativeLogHash, nativeLogHashUnavailable } from './native-log-hash.js'
 
 const sha256 = (bytes: Buffer | string): string => createHash('sha256').update(bytes).digest('hex')
 
@@ -73,9 +74,12 @@ describe('sha256OfGunzipped and sha256OfGunzippedSync', () => {
   })
 })
 
-describe('HashPool, in-thread', () => {
+describe.each([
+  ['native', true],
+  ['zlib', false],
+])('HashPool (%s), in-thread', (_, native) => {
   it('hashes as sha256OfGunzipped does, several files at once, and leaves the input as it was', async () => {
-    const pool = new HashPool({ threads: 0 })
+    const pool = new HashPool({ threads: 0, native })
     const inputs = [...valid.map(([, input]) => input), ...truncated.map(([, input]) => input)]
     const before = inputs.map((b) => Buffer.from(b))
     const hashes = await Promise.all(inputs.map((input) => pool.sha256OfGunzipped(input)))
@@ -85,9 +89,30 @@ describe('HashPool, in-thread', () => {
   })
 
   it('rejects corrupt gzip data with a GunzipError, and refuses work once closed', async () => {
-    const pool = new HashPool({ threads: 0 })
+    const pool = new HashPool({ threads: 0, native })
     for (const [, input] of corrupt) await expect(pool.sha256OfGunzipped(input)).rejects.toBeInstanceOf(GunzipError)
     await pool.close()
     await expect(pool.sha256OfGunzipped(gz)).rejects.toThrow('closed')
   })
 })
+
+// CI builds the addon (npm ci) on a machine with libdeflate: there the fast path must be live,
+// or validate-logs would silently run at zlib's speed. Elsewhere its absence is only reported.
+describe.skipIf(!nativeLogHash() && !process.env.CI)('native log hash', () => {
+  it('is available', () => {
+    expect(nativeLogHashUnavailable()).toBeUndefined()
+  })
+
+  it('hashes a plain file itself and leaves every other kind to zlib', async () => {
+    const addon = nativeLogHash()!
+    expect(await addon.sha256OfGzip(gz)).toBe(sha256(text))
+    const big = Buffer.alloc(3 * 1024 * 1024, 'CloudTrail ')
+    expect(await addon.sha256OfGzip(gzipSync(big))).toBe(sha256(big))
+    for (const [, input] of [...valid.slice(1), ...truncated, ...corrupt]) expect(await addon.sha256OfGzip(input)).toBeNull()
+  })
+
+  it('refuses what is not a Uint8Array', () => {
+    expect(() => nativeLogHash()!.sha256OfGzip('gzip' as unknown as Uint8Array)).toThrow(TypeError)
+  })
+})
+if (!nativeLogHash() && !process.env.CI) console.warn(`native log hash tests skipped: ${nativeLogHashUnavailable()}`)
