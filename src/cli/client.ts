@@ -4,17 +4,14 @@
  */
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail'
 import { DEFAULT_HOST, DEFAULT_PORT } from '../config/index.js'
+import { clientRegion, type ClientFlags } from './client-region.js'
 
-export interface ClientFlags {
-  endpoint?: string
-  region?: string
-  profile?: string
-}
+export type { ClientFlags } from './client-region.js'
 
 export function cloudTrailClient(flags: ClientFlags): CloudTrailClient {
   if (flags.profile) process.env.AWS_PROFILE = flags.profile
   return new CloudTrailClient({
     endpoint: flags.endpoint ?? process.env.OPENTRAIL_ENDPOINT ?? `http://${DEFAULT_HOST}:${DEFAULT_PORT}`,
-    region: flags.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
+    region: clientRegion(flags),
   })
 }

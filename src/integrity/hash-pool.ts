@@ -71,6 +71,16 @@ export class HashPool {
     return (await thread.request({ gz: bytes }, [bytes])).hash
   }
 
+  /**
+   * The hash of the gzip file at `path` when the native addon can tell it (a plain file that
+   * reads), else undefined: the caller then reads the object and uses sha256OfGunzipped. The
+   * addon reads the file into memory it reuses, where a Buffer per file would be fresh.
+   */
+  async sha256OfGunzippedFile(path: string): Promise<string | undefined> {
+    if (this.#closed) throw new Error('hash pool is closed')
+    return (await this.#native?.sha256OfGzipFile(path)) ?? undefined
+  }
+
   async close(): Promise<void> {
     this.#closed = true
     await Promise.all(this.#threads.map((t) => t.terminate()))

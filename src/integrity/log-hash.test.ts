@@ -5,6 +5,9 @@
  * runs in-thread, as vitest runs the TypeScript sources.
  */
 import { createHash } from 'node:crypto'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
 import { GunzipError, HashPool } from './hash-pool.js'
@@ -111,8 +114,43 @@ describe.skipIf(!nativeLogHash() && !process.env.CI)('native log hash', () => {
     for (const [, input] of [...valid.slice(1), ...truncated, ...corrupt]) expect(await addon.sha256OfGzip(input)).toBeNull()
   })
 
-  it('refuses what is not a Uint8Array', () => {
+  it('hashes a plain file read from disk, and answers null for every other kind and for what does not read', async () => {
+    const addon = nativeLogHash()!
+    const dir = await mkdtemp(join(tmpdir(), 'opentrail-log-hash-'))
+    try {
+      const big = Buffer.alloc(3 * 1024 * 1024, 'CloudTrail ')
+      const files: [string, Buffer, string | null][] = [
+        ['plain.json.gz', gz, sha256(text)],
+        ['big.json.gz', gzipSync(big), sha256(big)],
+        ...[...valid.slice(1), ...truncated, ...corrupt].map(([, input], i): [string, Buffer, null] => [`other-${i}.json.gz`, input, null]),
+      ]
+      for (const [name, body] of files) await writeFile(join(dir, name), body)
+      // At once: the jobs share the addon's kept buffers.
+      const hashes = await Promise.all(files.map(([name]) => addon.sha256OfGzipFile(join(dir, name))))
+      expect(hashes).toEqual(files.map(([, , hash]) => hash))
+      expect(await addon.sha256OfGzipFile(join(dir, 'absent.json.gz'))).toBeNull()
+      expect(await addon.sha256OfGzipFile(dir)).toBeNull()
+      const pool = new HashPool({ threads: 0 })
+      expect(await pool.sha256OfGunzippedFile(join(dir, 'plain.json.gz'))).toBe(sha256(text))
+      expect(await pool.sha256OfGunzippedFile(join(dir, 'absent.json.gz'))).toBeUndefined()
+      await pool.close()
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+
+  it('refuses what is not a Uint8Array or a path', () => {
     expect(() => nativeLogHash()!.sha256OfGzip('gzip' as unknown as Uint8Array)).toThrow(TypeError)
+    expect(() => nativeLogHash()!.sha256OfGzipFile(7 as unknown as string)).toThrow(TypeError)
+    expect(() => nativeLogHash()!.sha256OfGzipFile('a\0b')).toThrow(TypeError)
+  })
+})
+
+describe('HashPool without the native addon', () => {
+  it('leaves file paths to the caller', async () => {
+    const pool = new HashPool({ threads: 0, native: false })
+    expect(await pool.sha256OfGunzippedFile(join(tmpdir(), 'any.json.gz'))).toBeUndefined()
+    await pool.close()
   })
 })
 if (!nativeLogHash() && !process.env.CI) console.warn(`native log hash tests skipped: ${nativeLogHashUnavailable()}`)

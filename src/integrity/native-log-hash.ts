@@ -9,6 +9,8 @@ import { createRequire } from 'node:module'
 interface NativeLogHash {
   /** SHA-256 of a plain single-member gzip file, or null for anything else (the caller then uses zlib). */
   sha256OfGzip(gz: Uint8Array): Promise<string | null>
+  /** The same for the file at `path`, read by the addon; null also when it does not read. */
+  sha256OfGzipFile(path: string): Promise<string | null>
   /** Null when usable, else why not. */
   unavailableReason(): string | null
 }

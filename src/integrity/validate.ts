@@ -51,8 +51,14 @@ const TAMPERED_CIPHERTEXT = 'KMS.InvalidCiphertextException'
 /** A log file is due for a digest this long after delivery: an hour's digest plus delivery slack. */
 export const DEFAULT_PENDING_GRACE_SECONDS = 4500
 
-/** What validation asks of a store: it only reads. */
-export type LogStore = Pick<ObjectStore, 'getObject' | 'headObject' | 'listObjects'>
+/**
+ * What validation asks of a store: it only reads. A store of local files may also name the
+ * file holding an object's bytes as they are (FileObjectStore.objectFile): log files are
+ * then hashed from it directly, undefined otherwise (an object encrypted at rest).
+ */
+export type LogStore = Pick<ObjectStore, 'getObject' | 'headObject' | 'listObjects'> & {
+  objectFile?(bucket: string, key: string): Promise<string | undefined>
+}
 
 export interface ValidateLogsOptions {
   store: LogStore
@@ -119,6 +125,8 @@ const REQUIRED_DIGEST_KEYS = [
 ] as const
 
 const HOUR_MS = 3_600_000
+/** Digests whose log files may be under way at once, beyond the one the walk is at. */
+const WALK_AHEAD_DIGESTS = 2
 
 export async function validateLogs(options: ValidateLogsOptions): Promise<ValidationResult> {
   return new LogValidation(options).run()
@@ -142,6 +150,25 @@ class LogValidation {
   #foundEnd: Date | undefined
   #unreferenced = 0
   readonly #hashPool: HashPool
+  /** Log file checks under way, across digests: the next digest's files start as soon as a slot frees. */
+  readonly #checkSlots: Slots
+  /**
+   * Findings are counted and emitted in the CLI's order (each digest, then its log files)
+   * through this chain, while the walk runs ahead and the checks run side by side.
+   */
+  #reported: Promise<void> = Promise.resolve()
+  /**
+   * Log file checks started before their digest is verified (readAhead), by logCheckKey:
+   * hashing, most of the time, need not wait for the public keys or the walk. Only what
+   * the verified walk reaches is reported.
+   */
+  readonly #checksAhead = new Map<string, Promise<LogOutcome>>()
+  /** Digest objects read ahead, by `bucket/key`, until the walk takes them. */
+  readonly #digestObjects = new Map<string, Promise<StoredObject>>()
+  /** The reports of the last digests the walk passed: it waits when they are too many. */
+  readonly #reportsBehind: Promise<void>[] = []
+  /** Set when the walks end: checks not yet started are then not started. */
+  #finished = false
 
   constructor(options: ValidateLogsOptions) {
     if (!/^arn:.+:cloudtrail:.+:\d{12}:trail\/.+/.test(options.trailArn)) throw new InvalidTrailArnError(options.trailArn)
@@ -161,13 +188,20 @@ class LogValidation {
     }
     // Started here, so the threads boot while digests are listed and public keys fetched.
     this.#hashPool = new HashPool({ threads: options.hashThreads ?? defaultHashThreads() })
+    this.#checkSlots = new Slots(options.logConcurrency ?? DEFAULT_LOG_CONCURRENCY)
   }
 
   async run(): Promise<ValidationResult> {
     try {
       await this.#walk(false)
       await this.#walk(true)
+      await this.#reported
     } finally {
+      // A walk that failed, or checks read ahead for digests it never reached, leave work
+      // running: it ends before the pool closes.
+      this.#finished = true
+      await this.#reported.catch(() => undefined)
+      await Promise.allSettled(this.#checksAhead.values())
       await this.#hashPool.close()
     }
     if (this.#o.checkUnreferenced ?? true) await this.#findUnreferenced()
@@ -192,12 +226,23 @@ class LogValidation {
     this.#o.onProgress?.(event)
   }
 
+  /** Runs `report` (counting and emitting findings) after every finding reported before it. */
+  #inOrder(report: () => void | Promise<void>): void {
+    this.#reported = this.#reported.then(report)
+    // Awaited at the end of run(); until then a failure must not count as unhandled.
+    this.#reported.catch(() => undefined)
+  }
+
   // ---- the digest walk (DigestTraverser.traverse_digests / _traverse_digest_chain) ----
 
   async #walk(backfill: boolean): Promise<void> {
     let bucket = this.#o.bucket
+    // Fetched while the digests are listed and their log files checked ahead.
+    const keysLoaded = backfill ? Promise.resolve(new Map<string, PublicKey>()) : this.#loadPublicKeys(this.#start, new Date(this.#end.getTime() + 2 * HOUR_MS))
+    keysLoaded.catch(() => undefined) // awaited below, after the listing
     let digests = await this.#listDigests(bucket, this.#start, this.#end, backfill)
-    const publicKeys = backfill ? new Map<string, PublicKey>() : await this.#loadPublicKeys(this.#start, new Date(this.#end.getTime() + 2 * HOUR_MS))
+    if (!backfill) this.#readAhead(bucket, digests, keysLoaded)
+    const publicKeys = await keysLoaded
 
     let [key, endDate] = lastDigest(digests)
     let lastStartDate = endDate
@@ -221,7 +266,10 @@ class LogValidation {
         }
         continue
       }
-      await this.#onValidDigest(digest, backfill)
+      this.#onValidDigest(digest, backfill)
+      // The walk runs ahead of the checks by a few digests, not by a year of them (memory).
+      this.#reportsBehind.push(this.#reported)
+      if (this.#reportsBehind.length > WALK_AHEAD_DIGESTS) await this.#reportsBehind.shift()
       const previousBucket = digest.previousDigestS3Bucket
       const previousKey = digest.previousDigestS3Object
       if (previousBucket == null || previousKey == null) {
@@ -229,14 +277,9 @@ class LogValidation {
         ;[key, endDate] = lastDigest(digests, last)
         // A gap is reported only when an older digest exists.
         if (key !== undefined && endDate !== undefined) {
-          const prefix = backfill ? '(backfill) ' : ''
-          this.#emit({
-            type: 'gap',
-            backfill,
-            nextEndTime: endDate,
-            lastStartTime: lastStartDate,
-            message: `${prefix}No log files were delivered by CloudTrail between ${formatEventTime(endDate)} and ${formatEventTime(lastStartDate)}`,
-          })
+          const message = `${backfill ? '(backfill) ' : ''}No log files were delivered by CloudTrail between ${formatEventTime(endDate)} and ${formatEventTime(lastStartDate)}`
+          const gap: ValidationEvent = { type: 'gap', backfill, nextEndTime: endDate, lastStartTime: lastStartDate, message }
+          this.#inOrder(() => this.#emit(gap))
         }
       } else {
         key = String(previousKey)
@@ -250,8 +293,10 @@ class LogValidation {
   }
 
   #digestInvalid(backfill: boolean, bucket: string, key: string, reason: DigestInvalidReason, line: string): void {
-    ;(backfill ? this.#backfillDigests : this.#digests).invalid += 1
-    this.#emit({ type: 'digest', backfill, bucket, key, valid: false, reason, message: `${backfill ? '(backfill) ' : ''}${line}` })
+    this.#inOrder(() => {
+      ;(backfill ? this.#backfillDigests : this.#digests).invalid += 1
+      this.#emit({ type: 'digest', backfill, bucket, key, valid: false, reason, message: `${backfill ? '(backfill) ' : ''}${line}` })
+    })
   }
 
   /** DigestProvider.load_all_digest_keys_in_range, cached per (bucket, start, end) like the CLI. */
@@ -295,7 +340,7 @@ class LogValidation {
   /** DigestTraverser._load_and_validate_digest + Sha256RSADigestValidator.validate. */
   async #loadAndValidate(publicKeys: Map<string, PublicKey>, bucket: string, key: string, backfill: boolean): Promise<{ digest: DigestData; endDate: Date }> {
     const line = (what: string): string => `Digest file\ts3://${bucket}/${key}\tINVALID: ${what}`
-    const object = await this.#getObject(bucket, key)
+    const object = await this.#digestObject(bucket, key, { take: true })
     let inflated: Buffer
     let parsed: unknown
     try {
@@ -355,7 +400,7 @@ class LogValidation {
   }
 
   /** What the CLI does with each yielded digest: count it, track found times, check its log files. */
-  async #onValidDigest(digest: DigestData, backfill: boolean): Promise<void> {
+  #onValidDigest(digest: DigestData, backfill: boolean): void {
     const digestStart = parseDigestTime(digest.digestStartTime)
     const earliest = digestStart > this.#start ? digestStart : this.#start
     if (!this.#foundStart || earliest < this.#foundStart) this.#foundStart = earliest
@@ -363,33 +408,96 @@ class LogValidation {
     const latest = digestEnd < this.#end ? digestEnd : this.#end
     if (!this.#foundEnd || latest > this.#foundEnd) this.#foundEnd = latest
 
-    ;(backfill ? this.#backfillDigests : this.#digests).valid += 1
-    this.#emit({
-      type: 'digest',
-      backfill,
-      bucket: digest.digestS3Bucket,
-      key: digest.digestS3Object,
-      valid: true,
-      message: `${backfill ? '(backfill) ' : ''}Digest file\ts3://${digest.digestS3Bucket}/${digest.digestS3Object}\tvalid`,
-    })
     const logFiles = Array.isArray(digest.logFiles) ? (digest.logFiles as DigestLogRef[]) : []
-    // Hash concurrently, report in the digest's order (as the CLI prints them).
-    const outcomes = await mapConcurrent(logFiles, this.#o.logConcurrency ?? DEFAULT_LOG_CONCURRENCY, (log) => this.#checkLog(log))
-    for (const [i, outcome] of outcomes.entries()) {
-      const log = logFiles[i]
-      const where = `Log file\ts3://${log.s3Bucket}/${log.s3Object}\t`
-      if (outcome === 'valid') {
-        this.#logs.valid += 1
-        this.#emit({ type: 'log', bucket: log.s3Bucket, key: log.s3Object, valid: true, message: `${where}valid` })
-      } else {
-        this.#logs.invalid += 1
-        const text = outcome === 'hash mismatch' ? "hash value doesn't match" : outcome
-        this.#emit({ type: 'log', bucket: log.s3Bucket, key: log.s3Object, valid: false, reason: outcome, message: `${where}INVALID: ${text}` })
+    const outcomes = logFiles.map((log) => {
+      const key = logCheckKey(log)
+      const ahead = this.#checksAhead.get(key)
+      this.#checksAhead.delete(key)
+      return ahead ?? this.#startCheck(log)
+    })
+    this.#inOrder(async () => {
+      ;(backfill ? this.#backfillDigests : this.#digests).valid += 1
+      this.#emit({
+        type: 'digest',
+        backfill,
+        bucket: digest.digestS3Bucket,
+        key: digest.digestS3Object,
+        valid: true,
+        message: `${backfill ? '(backfill) ' : ''}Digest file\ts3://${digest.digestS3Bucket}/${digest.digestS3Object}\tvalid`,
+      })
+      // Reported in the digest's order, as the CLI prints them.
+      for (const [i, log] of logFiles.entries()) {
+        const outcome = await outcomes[i]
+        const where = `Log file\ts3://${log.s3Bucket}/${log.s3Object}\t`
+        if (outcome === 'valid') {
+          this.#logs.valid += 1
+          this.#emit({ type: 'log', bucket: log.s3Bucket, key: log.s3Object, valid: true, message: `${where}valid` })
+        } else {
+          this.#logs.invalid += 1
+          const text = outcome === 'hash mismatch' ? "hash value doesn't match" : outcome
+          this.#emit({ type: 'log', bucket: log.s3Bucket, key: log.s3Object, valid: false, reason: outcome, message: `${where}INVALID: ${text}` })
+        }
       }
-    }
+    })
   }
 
-  async #checkLog(log: DigestLogRef): Promise<'valid' | 'not found' | 'invalid format' | 'hash mismatch'> {
+  /**
+   * While the public keys are fetched, starts checking the log files of the listed digests,
+   * newest digest first as the walk goes. A digest that does not read or parse is left to
+   * the walk to report.
+   */
+  #readAhead(bucket: string, digests: readonly string[], keysLoaded: Promise<unknown>): void {
+    let loaded = false
+    keysLoaded.finally(() => (loaded = true)).catch(() => undefined)
+    const readAll = async (): Promise<void> => {
+      for (let i = digests.length - 1; i >= 0 && !loaded && !this.#finished; i--) {
+        const object = await this.#digestObject(bucket, digests[i]).catch(() => undefined)
+        let logFiles: unknown
+        try {
+          logFiles = object && (JSON.parse(gunzipSync(object.body).toString('utf8')) as { logFiles?: unknown }).logFiles
+        } catch {
+          continue
+        }
+        if (!Array.isArray(logFiles)) continue
+        for (const log of logFiles as unknown[]) {
+          if (typeof log !== 'object' || log === null) continue
+          const key = logCheckKey(log as DigestLogRef)
+          if (!this.#checksAhead.has(key)) this.#checksAhead.set(key, this.#startCheck(log as DigestLogRef))
+        }
+      }
+    }
+    readAll().catch(() => undefined) // a failing store is met again, and reported, by the walk
+  }
+
+  /** Checks a log file when a slot is free; its rejection is for whoever awaits it. */
+  #startCheck(log: DigestLogRef): Promise<LogOutcome> {
+    const check = this.#checkSlots.run(() => (this.#finished ? Promise.reject(new Error('validation ended')) : this.#checkLog(log)))
+    check.catch(() => undefined)
+    return check
+  }
+
+  /** The read-ahead's digest object, which the walk then takes instead of reading it again. */
+  #digestObject(bucket: string, key: string, options: { take?: boolean } = {}): Promise<StoredObject> {
+    const cacheKey = `${bucket}/${key}`
+    let object = this.#digestObjects.get(cacheKey)
+    if (options.take) {
+      this.#digestObjects.delete(cacheKey)
+      return object ?? this.#getObject(bucket, key)
+    }
+    if (!object) {
+      object = this.#getObject(bucket, key)
+      object.catch(() => undefined) // awaited by the walk
+      this.#digestObjects.set(cacheKey, object)
+    }
+    return object
+  }
+
+  async #checkLog(log: DigestLogRef): Promise<LogOutcome> {
+    // The fast path answers plain files that read; every other case (absent, corrupt, ...)
+    // is found and reported by the path below.
+    const file = await this.#o.store.objectFile?.(String(log.s3Bucket), String(log.s3Object)).catch(() => undefined)
+    const fast = file === undefined ? undefined : await this.#hashPool.sha256OfGunzippedFile(file)
+    if (fast !== undefined) return fast === log.hashValue ? 'valid' : 'hash mismatch'
     let object: StoredObject
     try {
       object = await this.#getObject(String(log.s3Bucket), String(log.s3Object))
@@ -453,6 +561,13 @@ class LogValidation {
   }
 }
 
+type LogOutcome = 'valid' | 'not found' | 'invalid format' | 'hash mismatch'
+
+/** Identifies a check read ahead: the log file and the hash its digest states. */
+function logCheckKey(log: DigestLogRef): string {
+  return JSON.stringify([log.s3Bucket, log.s3Object, log.hashValue])
+}
+
 /** A store failure other than "absent": propagated to the caller as the CLI does. */
 class StoreFailure extends Error {
   override readonly name = 'StoreFailure'
@@ -491,15 +606,25 @@ function pyStr(value: unknown): string {
   return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : JSON.stringify(value)
 }
 
-async function mapConcurrent<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length)
-  let next = 0
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++
-      results[i] = await fn(items[i])
+/** At most `limit` tasks at once; the others wait their turn in order. */
+class Slots {
+  #free: number
+  readonly #waiting: (() => void)[] = []
+
+  constructor(limit: number) {
+    this.#free = Math.max(1, limit)
+  }
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.#free > 0) this.#free -= 1
+    else await new Promise<void>((resolve) => this.#waiting.push(resolve))
+    try {
+      return await task()
+    } finally {
+      // The slot passes straight to the next waiting task, or becomes free.
+      const next = this.#waiting.shift()
+      if (next) next()
+      else this.#free += 1
     }
   }
-  await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker))
-  return results
 }

@@ -45,6 +45,12 @@ describe('FileObjectStore on disk', () => {
     expect(await readdir(join(root, bucket, 'AWSLogs', '1'))).toEqual(['x.json.gz'])
   })
 
+  it('names the file holding an object as stored, and refuses keys it refuses elsewhere', async () => {
+    await store.putObject(bucket, 'AWSLogs/1/x.json.gz', Buffer.from('body'))
+    expect(await readFile(await store.objectFile(bucket, 'AWSLogs/1/x.json.gz'), 'utf8')).toBe('body')
+    await expect(store.objectFile(bucket, '../escape')).rejects.toThrow()
+  })
+
   it('lists files put there by other tools, without metadata, and hides sidecars and temp files', async () => {
     await mkdir(join(root, bucket, 'copied'), { recursive: true })
     await writeFile(join(root, bucket, 'copied', 'by-hand.txt'), 'hi')

@@ -96,6 +96,15 @@ export class FileObjectStore implements ObjectStore {
     })
   }
 
+  /**
+   * The file holding the object's bytes as stored, for a reader that reads them itself
+   * (validate-logs' native hashing). The file may be absent: reading it tells.
+   */
+  async objectFile(bucket: string, key: string): Promise<string> {
+    checkKey('getObject', bucket, key)
+    return objectPath(bucketPath(this.root, bucket, 'getObject'), key)
+  }
+
   async headObject(bucket: string, key: string): Promise<{ metadata: Record<string, string>; size: number } | undefined> {
     let dir: string
     try {
