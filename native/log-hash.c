@@ -76,12 +76,18 @@ static void give_back_buffers(Buffers *b) {
   pthread_mutex_unlock(&idle_lock);
 }
 
-/* Grows *buf to at least `size` bytes; 0 when memory is short. */
+/*
+ * Grows *buf to at least `size` bytes, to the next power of two: files differ a little in
+ * size, and growing by a little each time would touch fresh memory each time (the pages
+ * past what a file uses are never touched, so they cost nothing). 0 when memory is short.
+ */
 static int reserve(uint8_t **buf, size_t *have, size_t size) {
   if (size <= *have) return 1;
+  size_t grown = (size_t)1 << 20;
+  while (grown < size) grown <<= 1;
   free(*buf);
-  *buf = malloc(size);
-  *have = *buf ? size : 0;
+  *buf = malloc(grown);
+  *have = *buf ? grown : 0;
   return *buf != NULL;
 }
 

@@ -1,8 +1,7 @@
 /** `opentrail lookup`: Event History from the command line, through the CloudTrail API. */
-import { LookupEventsCommand } from '@aws-sdk/client-cloudtrail'
 import type { LookupAttribute, LookupAttributeKey } from '@aws-sdk/client-cloudtrail'
 import { parseDuration } from '../config/index.js'
-import { cloudTrailClient } from './client.js'
+import { cloudTrailClient, cloudTrailSdk } from './client.js'
 import type { ClientFlags } from './client.js'
 import { render } from './output.js'
 import type { OutputFormat } from './output.js'
@@ -53,7 +52,7 @@ export async function lookup(flags: LookupFlags): Promise<void> {
   let nextToken: string | undefined
   do {
     const page = await client.send(
-      new LookupEventsCommand({
+      new (cloudTrailSdk().LookupEventsCommand)({
         LookupAttributes: attributes.length ? attributes : undefined,
         StartTime: startTime,
         EndTime: endTime,

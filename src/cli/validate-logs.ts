@@ -6,6 +6,7 @@
  * Beyond the AWS CLI: log files that no digest lists are reported, and fail the check.
  */
 import { join } from 'node:path'
+import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail'
 import type cliProgress from 'cli-progress'
 import { parseConfig, parseDuration } from '../config/index.js'
 // Start-up is part of this command's time (measured: a third of a run over 280 MB of logs),
@@ -20,8 +21,8 @@ import type { ValidationEvent } from '../integrity/report.js'
 import { SSE_METADATA } from '../kms/encrypting-store.js'
 import { FileObjectStore, S3ObjectStore } from '../storage/index.js'
 import type { ListObjectsOptions, ListObjectsPage, ObjectStore, StoredObject } from '../storage/index.js'
-import { clientRegion } from './client-region.js'
-import type { ClientFlags } from './client-region.js'
+import { clientRegion, cloudTrailClient, cloudTrailSdk } from './client.js'
+import type { ClientFlags } from './client.js'
 
 export interface ValidateLogsFlags extends ClientFlags {
   trailArn: string
@@ -45,17 +46,20 @@ export async function validateLogsCommand(flags: ValidateLogsFlags): Promise<num
   const endTime = flags.endTime === undefined ? undefined : parseTime(flags.endTime, '--end-time')
   const region = clientRegion(flags)
   const arnAccount = flags.trailArn.split(':')[4]
-  // The AWS SDK takes a third of a small run to load: it loads while the digests are listed
-  // and the first log files hashed, and is awaited when the public keys are asked for.
-  const sdk = Promise.all([import('./client.js'), import('@aws-sdk/client-cloudtrail')]).then(([{ cloudTrailClient }, commands]) => ({ client: cloudTrailClient(flags), commands }))
-  sdk.catch(() => undefined) // awaited where used
+  // The AWS SDK takes a fifth of a small run to load, blocking the event loop: it is loaded
+  // when first used, after validateLogs has started hashing the first log files (it asks for
+  // the public keys then; one turn of the event loop lets those reach libuv's threads).
+  let client: CloudTrailClient | undefined
+  const sdkClient = async (): Promise<CloudTrailClient> => {
+    if (!client) await new Promise((resolve) => setImmediate(resolve))
+    return (client ??= cloudTrailClient(flags))
+  }
 
   let bucket = flags.s3Bucket
   let prefix = flags.s3Prefix
   if (bucket === undefined) {
     // As the AWS CLI does: all trails visible in the Region (shadow trails included), matched by ARN.
-    const { client, commands } = await sdk
-    const { trailList = [] } = await client.send(new commands.DescribeTrailsCommand({}))
+    const { trailList = [] } = await (await sdkClient()).send(new (cloudTrailSdk().DescribeTrailsCommand)({}))
     const trail = trailList.find((t) => t.TrailARN === flags.trailArn)
     if (!trail?.S3BucketName) throw new TrailLookupError(flags.trailArn)
     bucket = trail.S3BucketName
@@ -63,8 +67,7 @@ export async function validateLogsCommand(flags: ValidateLogsFlags): Promise<num
   }
 
   const publicKeys = async (start: Date, end: Date): Promise<PublicKey[]> => {
-    const { client, commands } = await sdk
-    const out = await client.send(new commands.ListPublicKeysCommand({ StartTime: start, EndTime: end }))
+    const out = await (await sdkClient()).send(new (cloudTrailSdk().ListPublicKeysCommand)({ StartTime: start, EndTime: end }))
     return (out.PublicKeyList ?? []).map((k) => ({
       Value: Buffer.from(k.Value ?? new Uint8Array()),
       ValidityStartTime: k.ValidityStartTime,
@@ -158,10 +161,12 @@ class FolderStoreReader implements LogStore {
     return head && isEncrypted(head.metadata) ? (await this.#decryptingStore()).headObject(bucket, key) : head
   }
 
-  /** An encrypted object's file holds ciphertext: it is read through getObject instead. */
-  async objectFile(bucket: string, key: string): Promise<string | undefined> {
-    const head = await this.#plain.headObject(bucket, key)
-    return head && !isEncrypted(head.metadata) ? this.#plain.objectFile(bucket, key) : undefined
+  /**
+   * An encrypted object's file holds ciphertext, which does not hash to its digest's value:
+   * validateLogs then reads it through getObject, which decrypts it.
+   */
+  objectFile(bucket: string, key: string): Promise<string> {
+    return this.#plain.objectFile(bucket, key)
   }
 
   listObjects(bucket: string, options?: ListObjectsOptions): Promise<ListObjectsPage> {

@@ -15,6 +15,7 @@
  */
 import { verify, type KeyObject } from 'node:crypto'
 import { gunzipSync } from 'node:zlib'
+import pLimit, { type LimitFunction } from 'p-limit'
 import type { ObjectStore, StoredObject } from '../storage/types.js'
 import { errorCodeOf } from '../storage/errors.js'
 import { publicKeyFromDer } from '../keys/index.js'
@@ -45,7 +46,7 @@ export interface PublicKey {
 }
 
 /** Log files read and hashed at once: enough for every hashing thread to have the next file at hand. */
-export const DEFAULT_LOG_CONCURRENCY = 4
+export const DEFAULT_LOG_CONCURRENCY = 16
 /** The store's code for an object encrypted at rest whose bytes no longer decrypt (KMS's own code). */
 const TAMPERED_CIPHERTEXT = 'KMS.InvalidCiphertextException'
 /** A log file is due for a digest this long after delivery: an hour's digest plus delivery slack. */
@@ -53,8 +54,9 @@ export const DEFAULT_PENDING_GRACE_SECONDS = 4500
 
 /**
  * What validation asks of a store: it only reads. A store of local files may also name the
- * file holding an object's bytes as they are (FileObjectStore.objectFile): log files are
- * then hashed from it directly, undefined otherwise (an object encrypted at rest).
+ * file holding an object's bytes as stored (FileObjectStore.objectFile): a log file whose
+ * file hashes to its digest's value is valid without more; any other (absent, corrupt,
+ * encrypted at rest, changed) is then read through getObject and judged from what it gives.
  */
 export type LogStore = Pick<ObjectStore, 'getObject' | 'headObject' | 'listObjects'> & {
   objectFile?(bucket: string, key: string): Promise<string | undefined>
@@ -151,7 +153,7 @@ class LogValidation {
   #unreferenced = 0
   readonly #hashPool: HashPool
   /** Log file checks under way, across digests: the next digest's files start as soon as a slot frees. */
-  readonly #checkSlots: Slots
+  readonly #checkSlots: LimitFunction
   /**
    * Findings are counted and emitted in the CLI's order (each digest, then its log files)
    * through this chain, while the walk runs ahead and the checks run side by side.
@@ -188,7 +190,7 @@ class LogValidation {
     }
     // Started here, so the threads boot while digests are listed and public keys fetched.
     this.#hashPool = new HashPool({ threads: options.hashThreads ?? defaultHashThreads() })
-    this.#checkSlots = new Slots(options.logConcurrency ?? DEFAULT_LOG_CONCURRENCY)
+    this.#checkSlots = pLimit(Math.max(1, options.logConcurrency ?? DEFAULT_LOG_CONCURRENCY))
   }
 
   async run(): Promise<ValidationResult> {
@@ -237,12 +239,19 @@ class LogValidation {
 
   async #walk(backfill: boolean): Promise<void> {
     let bucket = this.#o.bucket
-    // Fetched while the digests are listed and their log files checked ahead.
-    const keysLoaded = backfill ? Promise.resolve(new Map<string, PublicKey>()) : this.#loadPublicKeys(this.#start, new Date(this.#end.getTime() + 2 * HOUR_MS))
-    keysLoaded.catch(() => undefined) // awaited below, after the listing
     let digests = await this.#listDigests(bucket, this.#start, this.#end, backfill)
-    if (!backfill) this.#readAhead(bucket, digests, keysLoaded)
-    const publicKeys = await keysLoaded
+    let publicKeys = new Map<string, PublicKey>()
+    if (!backfill) {
+      // Log files are checked ahead while the keys are fetched, which may take a while: the
+      // caller may have a client to load first (the CLI's AWS SDK, a fifth of a small run).
+      const ahead = this.#readAhead(bucket, digests)
+      await ahead.started
+      try {
+        publicKeys = await this.#loadPublicKeys(this.#start, new Date(this.#end.getTime() + 2 * HOUR_MS))
+      } finally {
+        ahead.stop()
+      }
+    }
 
     let [key, endDate] = lastDigest(digests)
     let lastStartDate = endDate
@@ -442,15 +451,15 @@ class LogValidation {
   }
 
   /**
-   * While the public keys are fetched, starts checking the log files of the listed digests,
-   * newest digest first as the walk goes. A digest that does not read or parse is left to
-   * the walk to report.
+   * Starts checking the log files of the listed digests, newest digest first as the walk
+   * goes, until stopped. `started` resolves once the first log files are under way (or
+   * there are none: the newest digests of a quiet trail list none). A digest that does not read or parse is left to the walk to report.
    */
-  #readAhead(bucket: string, digests: readonly string[], keysLoaded: Promise<unknown>): void {
-    let loaded = false
-    keysLoaded.finally(() => (loaded = true)).catch(() => undefined)
+  #readAhead(bucket: string, digests: readonly string[]): { started: Promise<void>; stop: () => void } {
+    let stopped = false
+    let started = (): void => undefined
     const readAll = async (): Promise<void> => {
-      for (let i = digests.length - 1; i >= 0 && !loaded && !this.#finished; i--) {
+      for (let i = digests.length - 1; i >= 0 && !stopped && !this.#finished; i--) {
         const object = await this.#digestObject(bucket, digests[i]).catch(() => undefined)
         let logFiles: unknown
         try {
@@ -464,14 +473,22 @@ class LogValidation {
           const key = logCheckKey(log as DigestLogRef)
           if (!this.#checksAhead.has(key)) this.#checksAhead.set(key, this.#startCheck(log as DigestLogRef))
         }
+        if (this.#checksAhead.size > 0) started()
       }
     }
-    readAll().catch(() => undefined) // a failing store is met again, and reported, by the walk
+    return {
+      started: new Promise<void>((resolve) => {
+        started = resolve
+        // A failing store is met again, and reported, by the walk.
+        readAll().catch(() => undefined).finally(resolve)
+      }),
+      stop: () => (stopped = true),
+    }
   }
 
   /** Checks a log file when a slot is free; its rejection is for whoever awaits it. */
   #startCheck(log: DigestLogRef): Promise<LogOutcome> {
-    const check = this.#checkSlots.run(() => (this.#finished ? Promise.reject(new Error('validation ended')) : this.#checkLog(log)))
+    const check = this.#checkSlots(() => (this.#finished ? Promise.reject(new Error('validation ended')) : this.#checkLog(log)))
     check.catch(() => undefined)
     return check
   }
@@ -493,11 +510,9 @@ class LogValidation {
   }
 
   async #checkLog(log: DigestLogRef): Promise<LogOutcome> {
-    // The fast path answers plain files that read; every other case (absent, corrupt, ...)
-    // is found and reported by the path below.
+    // The fast path answers intact files; every other case is found and reported below.
     const file = await this.#o.store.objectFile?.(String(log.s3Bucket), String(log.s3Object)).catch(() => undefined)
-    const fast = file === undefined ? undefined : await this.#hashPool.sha256OfGunzippedFile(file)
-    if (fast !== undefined) return fast === log.hashValue ? 'valid' : 'hash mismatch'
+    if (file !== undefined && (await this.#hashPool.sha256OfGunzippedFile(file)) === log.hashValue) return 'valid'
     let object: StoredObject
     try {
       object = await this.#getObject(String(log.s3Bucket), String(log.s3Object))
@@ -604,27 +619,4 @@ function pyStr(value: unknown): string {
   if (value === true) return 'True'
   if (value === false) return 'False'
   return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : JSON.stringify(value)
-}
-
-/** At most `limit` tasks at once; the others wait their turn in order. */
-class Slots {
-  #free: number
-  readonly #waiting: (() => void)[] = []
-
-  constructor(limit: number) {
-    this.#free = Math.max(1, limit)
-  }
-
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.#free > 0) this.#free -= 1
-    else await new Promise<void>((resolve) => this.#waiting.push(resolve))
-    try {
-      return await task()
-    } finally {
-      // The slot passes straight to the next waiting task, or becomes free.
-      const next = this.#waiting.shift()
-      if (next) next()
-      else this.#free += 1
-    }
-  }
 }
