@@ -45,7 +45,11 @@ export interface PublicKey {
   Fingerprint: string
 }
 
-/** Log files read and hashed at once: enough for every hashing thread to have the next file at hand. */
+/**
+ * Log files checked at once: enough that the hashing threads have files queued while the
+ * event loop is busy elsewhere (the CLI loading the AWS SDK). The native hash holds memory
+ * only for the files its threads are working on; the zlib path holds each file read.
+ */
 export const DEFAULT_LOG_CONCURRENCY = 16
 /** The store's code for an object encrypted at rest whose bytes no longer decrypt (KMS's own code). */
 const TAMPERED_CIPHERTEXT = 'KMS.InvalidCiphertextException'
