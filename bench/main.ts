@@ -61,7 +61,7 @@ const quick = values.quick
 const concurrency = wholeNumber(values.concurrency, 8, '--concurrency')
 const ingestEvents = wholeNumber(values['ingest-events'], quick ? 30_000 : 200_000, '--ingest-events')
 const historyEvents = wholeNumber(values['history-events'], quick ? 100_000 : 1_000_000, '--history-events')
-const validateEvents = wholeNumber(values['validate-events'], quick ? 30_000 : 200_000, '--validate-events')
+const validateEvents = wholeNumber(values['validate-events'], quick ? 30_000 : 1_000_000, '--validate-events')
 const log = (line: string): void => void process.stderr.write(`${line}\n`)
 
 const results: SectionResult[] = []
