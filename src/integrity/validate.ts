@@ -95,7 +95,7 @@ export interface ValidateLogsOptions {
   /** The current time (default: the clock); only for the default end time and pending grace. */
   now?: Date
   logConcurrency?: number
-  /** Worker threads that gunzip and hash log files (default: one per core); 0 hashes on this thread. */
+  /** Without the native hash: worker threads that gunzip and hash log files (default: one per core); 0 hashes on this thread. */
   hashThreads?: number
   /**
    * The store gives each object's body a buffer of its own (FileObjectStore, S3ObjectStore do):
