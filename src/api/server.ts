@@ -220,7 +220,7 @@ function sendJson(reply: FastifyReply, request: FastifyRequest, protocol: Protoc
     .code(status)
     .header('x-amzn-RequestId', request.id)
     .header('content-type', protocol === 'json' ? 'application/x-amz-json-1.1' : 'application/json')
-    .send(toWireJson(body))
+    .send(body instanceof SerializedAnswer ? body.bytes : toWireJson(body))
 }
 
 function sendError(reply: FastifyReply, request: FastifyRequest, protocol: Protocol, error: ApiError) {

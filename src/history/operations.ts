@@ -2,7 +2,7 @@
  * The LookupEvents operation: wire input → history query. Beyond CloudTrail, several
  * LookupAttributes are accepted at once and ANDed (CloudTrail allows one).
  *
- * Events are kept serialised (wire JSON, by seq) in a cache bounded by size: the same
+ * Events are kept serialised (wire JSON as UTF-8, by seq) in a cache bounded by size: the same
  * recent events are asked for again and again (a console polling its first page, an
  * investigation paging one user's activity), and serialising an event, its record's JSON
  * escaped into CloudTrailEvent, costs more than finding it.
@@ -14,17 +14,22 @@ import type { CloudTrailRecord } from '../record/index.js'
 import type { HistoryIndex } from './history-index.js'
 import { toLookupEvent } from './lookup-event.js'
 
-/** UTF-16 code units of serialised events kept (about twice that in bytes). */
-export const SERIALIZED_EVENTS_CACHE_CHARS = 32 * 1024 * 1024
+/** Bytes of serialised events kept (UTF-8, outside V8's heap). */
+export const SERIALIZED_EVENTS_CACHE_BYTES = 64 * 1024 * 1024
+
+const EVENTS_OPEN = Buffer.from('{"Events":[')
+const COMMA = Buffer.from(',')
+const EVENTS_CLOSE = Buffer.from(']')
+const ANSWER_CLOSE = Buffer.from('}')
 
 export function lookupOperations(history: HistoryIndex): OperationTable {
-  const serialized = new LRUCache<number, string>({ maxSize: SERIALIZED_EVENTS_CACHE_CHARS, sizeCalculation: (text) => text.length || 1 })
+  const serialized = new LRUCache<number, Buffer>({ maxSize: SERIALIZED_EVENTS_CACHE_BYTES, sizeCalculation: (bytes) => bytes.length || 1 })
   const form = {
     cached: (seq: number) => serialized.get(seq),
     render: (seq: number, json: string) => {
-      const text = toWireJson(toLookupEvent(JSON.parse(json) as CloudTrailRecord, json))
-      serialized.set(seq, text)
-      return text
+      const bytes = Buffer.from(toWireJson(toLookupEvent(JSON.parse(json) as CloudTrailRecord, json)))
+      serialized.set(seq, bytes)
+      return bytes
     },
   }
   return {
@@ -50,8 +55,13 @@ export function lookupOperations(history: HistoryIndex): OperationTable {
           maxResults: readInteger(input, 'MaxResults'),
           nextToken: readString(input, 'NextToken'),
         }, form)
-        const nextToken = page.nextToken === undefined ? '' : `,"NextToken":${JSON.stringify(page.nextToken)}`
-        return new SerializedAnswer(`{"Events":[${page.events.join(',')}]${nextToken}}`)
+        // One copy into the answer: a page string would be measured and encoded again for the socket.
+        const parts: Buffer[] = [EVENTS_OPEN]
+        for (const [i, event] of page.events.entries()) parts.push(...(i ? [COMMA, event] : [event]))
+        parts.push(EVENTS_CLOSE)
+        if (page.nextToken !== undefined) parts.push(Buffer.from(`,"NextToken":${JSON.stringify(page.nextToken)}`))
+        parts.push(ANSWER_CLOSE)
+        return new SerializedAnswer(Buffer.concat(parts))
       },
     },
   }

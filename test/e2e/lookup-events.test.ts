@@ -126,6 +126,28 @@ describe('Event History over imported CloudTrail logs', () => {
     expect(out.map((e) => e.EventId).sort()).toEqual(expected.map((r) => r.eventID).sort())
   })
 
+  it('answers events whose text is not ASCII exactly, in pages that mix them with ASCII ones', async () => {
+    const channels = await server.client().send(new ListChannelsCommand({}))
+    const channelArn = channels.Channels!.find((c) => c.Name === 'default')!.ChannelArn!
+    const source = `unicode${Date.now()}.example.com`
+    const texts = ['plain ascii', 'café, naïve (Latin-1)', 'Grüße – “quotes” € 日本語 🚀 (beyond Latin-1)', 'escapes \\ " \n \u0001']
+    const put = await putAuditEvents(server.endpoint, server.credentials, {
+      channelArn,
+      auditEvents: texts.map((text, i) => auditEvent(`u${i}`, { accountId: server.accountId, eventSource: source, requestParameters: { text } })),
+    })
+    expect(put.body.failed).toEqual([])
+    const found = await eventually(async () => {
+      const out = await server.client().send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: 'EventSource', AttributeValue: source }] }))
+      return out.Events?.length === texts.length ? out.Events : undefined
+    })
+    // Twice: the second answer comes from events kept serialised.
+    const again = await server.client().send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: 'EventSource', AttributeValue: source }] }))
+    for (const events of [found, again.Events!]) {
+      const seen = events.map((e) => (JSON.parse(e.CloudTrailEvent!) as { requestParameters: { text: string } }).requestParameters.text)
+      expect(seen.sort()).toEqual([...texts].sort())
+    }
+  })
+
   it('pages through more than 500 events with no duplicates or gaps while ingest continues', async () => {
     const channels = await server.client().send(new ListChannelsCommand({}))
     const channelArn = channels.Channels!.find((c) => c.Name === 'default')!.ChannelArn!
