@@ -17,17 +17,22 @@ import { toLookupEvent } from './lookup-event.js'
 /** Bytes of serialised events kept (UTF-8, outside V8's heap). */
 export const SERIALIZED_EVENTS_CACHE_BYTES = 64 * 1024 * 1024
 
+/**
+ * Each event in memory of its own: Buffer.from would put small ones on Node's shared 8 KB
+ * slabs, which an evicted event would keep alive as long as any neighbour is cached.
+ */
+const utf8 = new TextEncoder()
 const EVENTS_OPEN = Buffer.from('{"Events":[')
 const COMMA = Buffer.from(',')
 const EVENTS_CLOSE = Buffer.from(']')
 const ANSWER_CLOSE = Buffer.from('}')
 
 export function lookupOperations(history: HistoryIndex): OperationTable {
-  const serialized = new LRUCache<number, Buffer>({ maxSize: SERIALIZED_EVENTS_CACHE_BYTES, sizeCalculation: (bytes) => bytes.length || 1 })
+  const serialized = new LRUCache<number, Uint8Array>({ maxSize: SERIALIZED_EVENTS_CACHE_BYTES, sizeCalculation: (bytes) => bytes.length || 1 })
   const form = {
     cached: (seq: number) => serialized.get(seq),
     render: (seq: number, json: string) => {
-      const bytes = Buffer.from(toWireJson(toLookupEvent(JSON.parse(json) as CloudTrailRecord, json)))
+      const bytes = utf8.encode(toWireJson(toLookupEvent(JSON.parse(json) as CloudTrailRecord, json)))
       serialized.set(seq, bytes)
       return bytes
     },
@@ -56,7 +61,7 @@ export function lookupOperations(history: HistoryIndex): OperationTable {
           nextToken: readString(input, 'NextToken'),
         }, form)
         // One copy into the answer: a page string would be measured and encoded again for the socket.
-        const parts: Buffer[] = [EVENTS_OPEN]
+        const parts: Uint8Array[] = [EVENTS_OPEN]
         for (const [i, event] of page.events.entries()) parts.push(...(i ? [COMMA, event] : [event]))
         parts.push(EVENTS_CLOSE)
         if (page.nextToken !== undefined) parts.push(Buffer.from(`,"NextToken":${JSON.stringify(page.nextToken)}`))
