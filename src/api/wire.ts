@@ -22,7 +22,7 @@ export class SerializedAnswer {
  * fast serializer (a LookupEvents page serialized ~5x slower that way).
  */
 export function toWireJson(value: unknown): string {
-  return value instanceof SerializedAnswer ? value.json : JSON.stringify(toWireValue(value))
+  return JSON.stringify(toWireValue(value))
 }
 
 /** The value with Dates and Buffers converted; objects without any are returned as they are, not copied. */

@@ -62,7 +62,10 @@ export function lookupOperations(history: HistoryIndex): OperationTable {
         }, form)
         // One copy into the answer: a page string would be measured and encoded again for the socket.
         const parts: Uint8Array[] = [EVENTS_OPEN]
-        for (const [i, event] of page.events.entries()) parts.push(...(i ? [COMMA, event] : [event]))
+        for (const [i, event] of page.events.entries()) {
+          if (i > 0) parts.push(COMMA)
+          parts.push(event)
+        }
         parts.push(EVENTS_CLOSE)
         if (page.nextToken !== undefined) parts.push(Buffer.from(`,"NextToken":${JSON.stringify(page.nextToken)}`))
         parts.push(ANSWER_CLOSE)

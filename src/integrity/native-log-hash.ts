@@ -23,7 +23,7 @@ let loaded: { addon?: NativeLogHash; reason: string } | undefined
 function load(): { addon?: NativeLogHash; reason: string } {
   if (loaded) return loaded
   const require = createRequire(import.meta.url)
-  let reason = 'the native addon was not built (npm install builds it with node-gyp)'
+  const reason = 'the native addon was not built (npm install builds it with node-gyp)'
   for (const path of CANDIDATES) {
     let addon: NativeLogHash
     try {

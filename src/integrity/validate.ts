@@ -457,7 +457,8 @@ class LogValidation {
   /**
    * Starts checking the log files of the listed digests, newest digest first as the walk
    * goes, until stopped. `started` resolves once the first log files are under way (or
-   * there are none: the newest digests of a quiet trail list none). A digest that does not read or parse is left to the walk to report.
+   * there are none: the newest digests of a quiet trail list none). A digest that does not
+   * read or parse is left to the walk to report.
    */
   #readAhead(bucket: string, digests: readonly string[]): { started: Promise<void>; stop: () => void } {
     let stopped = false
