@@ -6,21 +6,24 @@
  */
 import { createHash } from 'node:crypto'
 import type { RecordCodec } from '../journal/index.js'
-import { fromIntegrationEvent } from '../record/index.js'
+import { eventIdOf, fromIntegrationEvent } from '../record/index.js'
 
 export interface ConversionRequest {
   channelArn: string
+  /** The channel's id: with an event's `id` and eventTime, it makes the event's eventID. */
+  channelId: string
   /** The channel owner: eventData.recipientAccountId must be it. */
   accountId: string
   region: string
   /** Epoch ms of the call. */
   ingestionTime: number
-  events: { eventData: string; eventDataChecksum?: string; eventId: string }[]
+  /** `id` is the caller's, unique within the request. */
+  events: { id: string; eventData: string; eventDataChecksum?: string }[]
 }
 
 export type Conversion =
-  /** `eventTime` is the record's, so the journal can key it without parsing `json`. */
-  | { ok: true; json: string; bytes: Uint8Array; eventTime: string }
+  /** `eventID` and `eventTime` are the record's, so the journal can key it without parsing `json`. */
+  | { ok: true; json: string; bytes: Uint8Array; eventID: string; eventTime: string }
   | { ok: false; errorCode: string; errorMessage: string }
 
 export function convertAuditEvents(request: ConversionRequest, codec: RecordCodec): Conversion[] {
@@ -33,12 +36,13 @@ export function convertAuditEvents(request: ConversionRequest, codec: RecordCode
       channelArn: request.channelArn,
       accountId: request.accountId,
       region: request.region,
-      eventId: event.eventId,
+      eventIdFor: (eventTime) => eventIdOf(Date.parse(eventTime), `channel:${request.channelId}:${event.id}`),
       ingestionTime,
     })
     if (!converted.ok) return { ok: false, errorCode: converted.error.code, errorMessage: converted.error.message }
     const json = JSON.stringify(converted.record)
-    return { ok: true, json, bytes: codec.encodeJson(json), eventTime: converted.record.eventTime }
+    const { eventID, eventTime } = converted.record
+    return { ok: true, json, bytes: codec.encodeJson(json), eventID, eventTime }
   })
 }
 

@@ -3,12 +3,11 @@
  *
  * Each event succeeds or fails on its own (a bad event never takes good ones down with
  * it); the call answers only after the good ones are durable in the journal. The
- * caller's `id` makes retries idempotent: a retried batch resolves to the eventIDs the
- * first attempt got.
+ * caller's `id` makes retries idempotent: a retried batch (the same ids and eventData, so the
+ * same eventTimes) resolves to the eventIDs the first attempt got.
  */
 import { JournalPushback } from '../journal/index.js'
 import type { AppendInput, Journal } from '../journal/index.js'
-import { newEventId } from '../record/index.js'
 import type { DataPlane, JsonObject, RequestContext } from '../api/index.js'
 import type { ChannelStore } from './channel-store.js'
 import type { ConversionPool } from './conversion-pool.js'
@@ -52,24 +51,15 @@ export function putAuditEventsHandler(channels: ChannelStore, journal: Journal, 
       const successful: { id: string; eventID: string }[] = []
       const failed: Failed[] = []
       const accepted: { id: string; input: AppendInput }[] = []
-      const eventIds = events.map(() => newEventId())
       const converted = await conversions.convert(
-        {
-          channelArn: channel.arn,
-          accountId: channel.accountId,
-          region: ctx.region,
-          ingestionTime: ctx.receivedAt.getTime(),
-          events: events.map((e, i) => ({ ...e, eventId: eventIds[i]! })),
-        },
+        { channelArn: channel.arn, channelId: channel.id, accountId: channel.accountId, region: ctx.region, ingestionTime: ctx.receivedAt.getTime(), events },
         journal.recordDictionary(),
       )
       converted.forEach((c, i) => {
         const id = events[i]!.id
         if (!c.ok) failed.push({ id, errorCode: c.errorCode, errorMessage: c.errorMessage })
-        else {
-          const encoded = { json: c.json, bytes: c.bytes, eventID: eventIds[i]!, eventTime: c.eventTime, recipientAccountId: channel.accountId }
-          accepted.push({ id, input: { encoded, idempotencyKey: `channel:${channel.id}:${id}` } })
-        }
+        // A retried event has the eventID it had the first time (eventIdOf): the journal answers it as a duplicate.
+        else accepted.push({ id, input: { encoded: { json: c.json, bytes: c.bytes, eventID: c.eventID, eventTime: c.eventTime, recipientAccountId: channel.accountId } } })
       })
 
       if (accepted.length) {

@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type Database from 'better-sqlite3'
 import { openDatabase, SqliteJournal, JournalPushback, ProjectionRunner } from './index.js'
-import { idempotencyKeyHash } from './sqlite-journal.js'
 import type { JournalBatch, Outcome, Projection } from './index.js'
 import type { CloudTrailRecord } from '../record/index.js'
 import { newEventId } from '../record/index.js'
@@ -77,27 +76,20 @@ describe('SqliteJournal', () => {
     expect((await journal.getBySeq([first!.seq])).get(first!.seq)!.record.eventName).toBe(r.eventName)
   })
 
-  it('treats a repeated idempotency key as the same event, keeping the first eventID', async () => {
-    const [first] = await journal.append([{ record: record(1), idempotencyKey: 'channel:x:id-1' }])
-    const [retry] = await journal.append([{ record: record(1), idempotencyKey: 'channel:x:id-1' }])
-    expect(retry).toEqual({ ...first, duplicate: true })
-    expect(await journal.head()).toBe(1)
-  })
-
-  it('stores idempotency keys as 16-byte hashes, and hashes the text keys of a journal from before', async () => {
-    const [first] = await journal.append([{ record: record(1), idempotencyKey: 'channel:x:id-1' }])
-    const stored = () => db.prepare('SELECT idem_key FROM journal WHERE seq = ?').pluck().get(first!.seq)
-    expect(stored()).toEqual(idempotencyKeyHash('channel:x:id-1'))
-    expect((stored() as Buffer).length).toBe(16)
-
-    // A journal written before: the key in plain text and no record of the rewrite.
-    db.prepare('UPDATE journal SET idem_key = ? WHERE seq = ?').run('channel:x:id-1', first!.seq)
-    db.prepare('DELETE FROM journal_meta').run()
-    const reopened = new SqliteJournal(db)
-    expect(stored()).toEqual(idempotencyKeyHash('channel:x:id-1'))
-    const [retry] = await reopened.append([{ record: record(1), idempotencyKey: 'channel:x:id-1' }])
-    expect(retry).toEqual({ ...first, duplicate: true })
+  it('opens a journal of the earlier layout (an idem_key column and its index) and appends to it', async () => {
+    const old = openDatabase(join(dir, 'old.db'))
+    old.exec(`CREATE TABLE journal (seq INTEGER PRIMARY KEY AUTOINCREMENT, event_id BLOB NOT NULL, account TEXT NOT NULL,
+        event_time INTEGER NOT NULL, idem_key BLOB, record BLOB NOT NULL);
+      CREATE UNIQUE INDEX journal_idem_key ON journal(idem_key) WHERE idem_key IS NOT NULL;`)
+    const reopened = new SqliteJournal(old)
+    expect(old.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'journal_idem_key'").get()).toBeUndefined()
+    const r = record(1)
+    const [first] = await reopened.append([{ record: r }])
+    const [again] = await reopened.append([{ record: r }])
+    expect(again).toEqual({ ...first, duplicate: true })
+    expect((await reopened.getBySeq([first!.seq])).get(first!.seq)!.record).toEqual(r)
     await reopened.close()
+    old.close()
   })
 
   it('finds events by eventID, UUID or not', async () => {

@@ -6,7 +6,6 @@
  * (wal-sync.ts). A promise resolves only once its transaction is committed and synced,
  * that is once its events are durable; only then are projections told of the new head.
  */
-import { createHash } from 'node:crypto'
 import type Database from 'better-sqlite3'
 import { RecordCodec, trainDictionary, type RecordDictionary } from './codec.js'
 import { withoutSync } from './database.js'
@@ -45,18 +44,6 @@ export function eventIdKey(eventId: string): Buffer | string {
   return UUID.test(eventId) ? Buffer.from(eventId.replace(/-/g, ''), 'hex') : eventId
 }
 
-/**
- * The stored form of an idempotency key: the first 16 bytes of its SHA-256. Keys such as
- * PutAuditEvents' `channel:<uuid>:<id>` run to 180 characters and are stored twice (row and
- * unique index); 128 bits keep collisions out of reach.
- */
-export function idempotencyKeyHash(key: string): Buffer {
-  return createHash('sha256').update(key, 'utf8').digest().subarray(0, 16)
-}
-
-/** journal_meta 'idempotency_keys': 2 once every stored key is in idempotencyKeyHash's form. */
-const HASHED_IDEMPOTENCY_KEYS = 2
-
 interface Pending {
   inputs: AppendInput[]
   keys: RecordKeys[]
@@ -92,16 +79,15 @@ export class SqliteJournal implements Journal {
         event_id BLOB NOT NULL,
         account TEXT NOT NULL,
         event_time INTEGER NOT NULL,
-        idem_key BLOB,
         record BLOB NOT NULL
       );
       CREATE UNIQUE INDEX IF NOT EXISTS journal_event_id ON journal(event_id);
-      CREATE UNIQUE INDEX IF NOT EXISTS journal_idem_key ON journal(idem_key) WHERE idem_key IS NOT NULL;
+      -- Journals from before eventIDs made PutAuditEvents idempotent (eventIdOf) have a column
+      -- idem_key, no longer written, and had an index on it, which only cost space.
+      DROP INDEX IF EXISTS journal_idem_key;
       CREATE TABLE IF NOT EXISTS journal_cursors (name TEXT PRIMARY KEY, seq INTEGER NOT NULL, version INTEGER NOT NULL DEFAULT 1);
       CREATE TABLE IF NOT EXISTS journal_dictionaries (id INTEGER PRIMARY KEY, head INTEGER NOT NULL, dictionary BLOB NOT NULL);
-      CREATE TABLE IF NOT EXISTS journal_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
     `)
-    hashIdempotencyKeys(db)
     const dictionaryById = db.prepare('SELECT dictionary FROM journal_dictionaries WHERE id = ?')
     this.#codec = new RecordCodec((id) => (dictionaryById.get(id) as { dictionary: Buffer } | undefined)?.dictionary)
     for (const row of db.prepare('SELECT id, dictionary FROM journal_dictionaries ORDER BY id').all() as { id: number; dictionary: Buffer }[]) {
@@ -109,9 +95,8 @@ export class SqliteJournal implements Journal {
     }
     this.#stmts = {
       insert: db.prepare(
-        'INSERT OR IGNORE INTO journal (event_id, account, event_time, idem_key, record) VALUES (?, ?, ?, ?, ?)',
+        'INSERT OR IGNORE INTO journal (event_id, account, event_time, record) VALUES (?, ?, ?, ?)',
       ),
-      byIdem: db.prepare('SELECT seq, record FROM journal WHERE idem_key = ?'),
       byEventId: db.prepare('SELECT seq FROM journal WHERE event_id = ?'),
       lastTraining: db.prepare('SELECT MAX(head) AS head FROM journal_dictionaries'),
       sample: db.prepare('SELECT record FROM journal WHERE seq > ? AND seq % ? = 0 ORDER BY seq LIMIT ?'),
@@ -164,7 +149,7 @@ export class SqliteJournal implements Journal {
     if (batch.length === 0) return
     let results: AppendResult[][]
     const commit = this.#db.transaction(() =>
-      batch.map((p) => p.inputs.map((input, i) => this.#appendOne(p.keys[i]!, input.idempotencyKey, p.encoded[i]!))),
+      batch.map((p) => p.inputs.map((_, i) => this.#appendOne(p.keys[i]!, p.encoded[i]!))),
     )
     try {
       results = this.#wal ? withoutSync(this.#db, commit) : commit()
@@ -198,16 +183,14 @@ export class SqliteJournal implements Journal {
     ).finally(() => this.#syncing.delete(synced))
   }
 
-  #appendOne(record: RecordKeys, idempotencyKey: string | undefined, encoded: Uint8Array): AppendResult {
+  #appendOne(record: RecordKeys, encoded: Uint8Array): AppendResult {
     const time = Date.parse(record.eventTime)
-    const idem = idempotencyKey === undefined ? null : idempotencyKeyHash(idempotencyKey)
-    const info = this.#stmts.insert.run(eventIdKey(record.eventID), record.recipientAccountId ?? '', Number.isFinite(time) ? time : 0, idem, encoded)
+    const id = eventIdKey(record.eventID)
+    const info = this.#stmts.insert.run(id, record.recipientAccountId ?? '', Number.isFinite(time) ? time : 0, encoded)
     if (info.changes === 1) return { seq: Number(info.lastInsertRowid), eventId: record.eventID, duplicate: false }
-    const byIdem = idem ? (this.#stmts.byIdem.get(idem) as { seq: number; record: Buffer } | undefined) : undefined
-    if (byIdem) return { seq: byIdem.seq, eventId: this.#codec.decode(byIdem.record).eventID, duplicate: true }
-    const byEventId = this.#stmts.byEventId.get(eventIdKey(record.eventID)) as { seq: number } | undefined
-    if (!byEventId) throw new Error(`append of event ${record.eventID} was ignored but no existing row was found`)
-    return { seq: byEventId.seq, eventId: record.eventID, duplicate: true }
+    const stored = this.#stmts.byEventId.get(id) as { seq: number } | undefined
+    if (!stored) throw new Error(`append of event ${record.eventID} was ignored but no existing row was found`)
+    return { seq: stored.seq, eventId: record.eventID, duplicate: true }
   }
 
   /** Trains a new compression dictionary from the newest records when the journal has grown past the next mark. */
@@ -306,18 +289,4 @@ export class SqliteJournal implements Journal {
     await Promise.allSettled(this.#syncing)
     await this.#wal?.close()
   }
-}
-
-/**
- * Journals written before keys were hashed hold them as text: rewritten once, in one
- * transaction, so a retry after the upgrade still finds the first attempt.
- */
-function hashIdempotencyKeys(db: Database.Database): void {
-  const done = db.prepare("SELECT value FROM journal_meta WHERE key = 'idempotency_keys'").get() as { value: number } | undefined
-  if (done?.value === HASHED_IDEMPOTENCY_KEYS) return
-  db.function('opentrail_idempotency_key_hash', { deterministic: true }, (key: unknown) => (typeof key === 'string' ? idempotencyKeyHash(key) : key))
-  db.transaction(() => {
-    db.prepare("UPDATE journal SET idem_key = opentrail_idempotency_key_hash(idem_key) WHERE typeof(idem_key) = 'text'").run()
-    db.prepare("INSERT OR REPLACE INTO journal_meta (key, value) VALUES ('idempotency_keys', ?)").run(HASHED_IDEMPOTENCY_KEYS)
-  })()
 }

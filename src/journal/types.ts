@@ -22,13 +22,8 @@ export interface EncodedRecord extends RecordKeys {
   bytes: Uint8Array
 }
 
-export type AppendInput = ({ record: CloudTrailRecord } | { encoded: EncodedRecord }) & {
-  /**
-   * Makes the append idempotent beyond the eventID: a second append with the same key
-   * (a retried PutAuditEvents batch, say) resolves to the first one's seq and eventID.
-   */
-  idempotencyKey?: string
-}
+/** An append of an event whose eventID is already stored resolves to the stored one (`duplicate`). */
+export type AppendInput = { record: CloudTrailRecord } | { encoded: EncodedRecord }
 
 export interface AppendOptions {
   signal?: AbortSignal
@@ -42,7 +37,7 @@ export interface AppendOptions {
 export interface AppendResult {
   seq: number
   eventId: string
-  /** True when the event (by eventID or idempotency key) was already in the journal. */
+  /** True when the event (by eventID) was already in the journal. */
   duplicate: boolean
 }
 

@@ -1,5 +1,5 @@
 /** Identifiers the service assigns: time-ordered event IDs and CloudTrail-style request IDs. */
-import { randomBytes, randomFillSync } from 'node:crypto'
+import { createHash, randomBytes, randomFillSync } from 'node:crypto'
 import { v7 as uuidv7 } from 'uuid'
 
 /**
@@ -22,6 +22,17 @@ function pooledRandom16(): Uint8Array {
 /** A new event ID: a UUID v7, so IDs sort by creation time. */
 export function newEventId(): string {
   return uuidv7({ rng: pooledRandom16 })
+}
+
+/**
+ * The event ID of an event the caller identifies by `key` (PutAuditEvents: channel and id):
+ * a UUID v7 whose time is the event's and whose other bits are `key`'s SHA-256. A retry of
+ * the event gets the ID it got the first time, so the journal's unique index on eventIDs,
+ * which it keeps anyway, is what makes retries idempotent; and these IDs sort by time, so
+ * they land together at that index's end (random keys dirtied a page of an index per event).
+ */
+export function eventIdOf(eventTimeMs: number, key: string): string {
+  return uuidv7({ msecs: eventTimeMs, random: createHash('sha256').update(key, 'utf8').digest() })
 }
 
 /** A request ID shaped like CloudTrail's (a UUID). */

@@ -5,7 +5,7 @@
  */
 export type * from './types.js'
 export { CURRENT_EVENT_VERSION } from './types.js'
-export { newEventId, newRequestId, randomAlnum } from './ids.js'
+export { eventIdOf, newEventId, newRequestId, randomAlnum } from './ids.js'
 export { formatEventTime, parseEventTime, parseUtcTimestamp } from './time.js'
 /** Checking records and the per-event error codes of cloudtrail-data. */
 export { RecordError } from './errors.js'

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import { fromIntegrationEvent, validateRecord, CURRENT_EVENT_VERSION } from './index.js'
 
+const EVENT_ID = '0190f3c2-7a4b-7c3d-9e8f-0a1b2c3d4e5f'
 const ctx = {
   channelArn: 'arn:aws:cloudtrail:us-east-1:111122223333:channel/01234567-89ab-cdef-0123-456789abcdef',
   accountId: '111122223333',
   region: 'us-east-1',
-  eventId: '0190f3c2-7a4b-7c3d-9e8f-0a1b2c3d4e5f',
+  eventIdFor: () => EVENT_ID,
   ingestionTime: new Date('2024-05-14T09:20:00.456Z'),
 }
 
@@ -53,7 +54,7 @@ describe('fromIntegrationEvent', () => {
       eventVersion: CURRENT_EVENT_VERSION,
       eventCategory: 'Management',
       eventType: 'ActivityLog',
-      eventID: ctx.eventId,
+      eventID: EVENT_ID,
       eventTime: '2024-05-14T09:15:42Z',
       awsRegion: 'us-east-1',
       recipientAccountId: '111122223333',

@@ -10,7 +10,7 @@
  *                         trails select them with the ordinary selectors and the default
  *                         trail delivers them.
  *   eventType           ← "ActivityLog"
- *   eventID             ← ctx.eventId (assigned by the service)
+ *   eventID             ← ctx.eventIdFor(eventTime) (assigned by the service)
  *   eventTime           ← eventData.eventTime, as `YYYY-MM-DDThh:mm:ssZ` (the event's time, not the ingestion time)
  *   awsRegion           ← ctx.region (the Region of the PutAuditEvents call)
  *   recipientAccountId  ← eventData.recipientAccountId (checked equal to the channel owner)
@@ -36,7 +36,8 @@ export interface IntegrationEventContext {
   /** The channel owner's account; eventData.recipientAccountId must equal it. */
   accountId: string
   region: string
-  eventId: string
+  /** The eventID the service assigns, given the event's eventTime (`YYYY-MM-DDThh:mm:ssZ`). */
+  eventIdFor: (eventTime: string) => string
   ingestionTime: Date
 }
 
@@ -167,7 +168,7 @@ function toRecord(data: Record<string, unknown>, ctx: IntegrationEventContext, e
     eventVersion: CURRENT_EVENT_VERSION,
     eventCategory: isData ? 'Data' : 'Management',
     eventType: 'ActivityLog',
-    eventID: ctx.eventId,
+    eventID: ctx.eventIdFor(eventTime),
     eventTime,
     awsRegion: ctx.region,
     recipientAccountId: data.recipientAccountId as string,
