@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto'
 import type { RecordCodec } from '../journal/index.js'
-import { eventIdOf, fromIntegrationEvent } from '../record/index.js'
+import { eventIdOf, fromIntegrationEvent, skeletonJson } from '../record/index.js'
 
 export interface ConversionRequest {
   channelArn: string
@@ -23,7 +23,7 @@ export interface ConversionRequest {
 
 export type Conversion =
   /** `eventID` and `eventTime` are the record's, so the journal can key it without parsing `json`. */
-  | { ok: true; json: string; bytes: Uint8Array; eventID: string; eventTime: string }
+  | { ok: true; json: string; skeleton: string; bytes: Uint8Array; eventID: string; eventTime: string }
   | { ok: false; errorCode: string; errorMessage: string }
 
 export function convertAuditEvents(request: ConversionRequest, codec: RecordCodec): Conversion[] {
@@ -42,7 +42,7 @@ export function convertAuditEvents(request: ConversionRequest, codec: RecordCode
     if (!converted.ok) return { ok: false, errorCode: converted.error.code, errorMessage: converted.error.message }
     const json = JSON.stringify(converted.record)
     const { eventID, eventTime } = converted.record
-    return { ok: true, json, bytes: codec.encodeJson(json), eventID, eventTime }
+    return { ok: true, json, skeleton: skeletonJson(converted.record), bytes: codec.encodeJson(json), eventID, eventTime }
   })
 }
 

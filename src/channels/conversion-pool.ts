@@ -18,7 +18,7 @@ export interface WorkerRequest {
   dictionary?: RecordDictionary
 }
 
-type PackedConversion = Exclude<Conversion, { ok: true }> | { ok: true; json: string; eventID: string; eventTime: string; length: number }
+type PackedConversion = Exclude<Conversion, { ok: true }> | { ok: true; json: string; skeleton: string; eventID: string; eventTime: string; length: number }
 
 interface ConversionAnswer {
   results: PackedConversion[]
@@ -91,6 +91,6 @@ function unpack(results: PackedConversion[], blob: ArrayBuffer): Conversion[] {
     if (!r.ok) return r
     const bytes = new Uint8Array(blob, offset, r.length)
     offset += r.length
-    return { ok: true, json: r.json, bytes, eventID: r.eventID, eventTime: r.eventTime }
+    return { ok: true, json: r.json, skeleton: r.skeleton, bytes, eventID: r.eventID, eventTime: r.eventTime }
   })
 }

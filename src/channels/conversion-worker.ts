@@ -32,7 +32,7 @@ function pack(id: number, results: ReturnType<typeof convertAuditEvents>): Conve
     if (!r.ok) return r
     view.set(r.bytes, offset)
     offset += r.bytes.length
-    return { ok: true as const, json: r.json, eventID: r.eventID, eventTime: r.eventTime, length: r.bytes.length }
+    return { ok: true as const, json: r.json, skeleton: r.skeleton, eventID: r.eventID, eventTime: r.eventTime, length: r.bytes.length }
   })
   return { id, results: packed, blob }
 }

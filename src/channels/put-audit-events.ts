@@ -59,7 +59,7 @@ export function putAuditEventsHandler(channels: ChannelStore, journal: Journal, 
         const id = events[i]!.id
         if (!c.ok) failed.push({ id, errorCode: c.errorCode, errorMessage: c.errorMessage })
         // A retried event has the eventID it had the first time (eventIdOf): the journal answers it as a duplicate.
-        else accepted.push({ id, input: { encoded: { json: c.json, bytes: c.bytes, eventID: c.eventID, eventTime: c.eventTime, recipientAccountId: channel.accountId } } })
+        else accepted.push({ id, input: { encoded: { json: c.json, skeleton: c.skeleton, bytes: c.bytes, eventID: c.eventID, eventTime: c.eventTime, recipientAccountId: channel.accountId } } })
       })
 
       if (accepted.length) {

@@ -216,7 +216,7 @@ export class TrailDelivery {
     scan: for (;;) {
       const batch = await journal.read(after, PLAN_READ_PAGE)
       for (const entry of batch.entries) {
-        const { seq, record } = entry
+        const { seq, skeleton: record } = entry
         if (seq > upper) break scan
         if (!trailSelects(trail, record)) continue
         const group = groups.get(record.awsRegion) ?? { seqs: [], bytes: 0 }

@@ -2,7 +2,7 @@
  * Which journal records a trail delivers: its own account's, from the Regions it covers,
  * that its event selectors select.
  */
-import type { CloudTrailRecord } from '../record/index.js'
+import type { RecordSkeleton } from '../record/index.js'
 import { matches } from '../trails/index.js'
 import type { Trail } from '../trails/index.js'
 
@@ -24,7 +24,7 @@ export const GLOBAL_SERVICE_EVENT_SOURCES: ReadonlySet<string> = new Set([
   'signin.amazonaws.com',
 ])
 
-export function isGlobalServiceEvent(record: CloudTrailRecord): boolean {
+export function isGlobalServiceEvent(record: RecordSkeleton): boolean {
   return (
     record.awsRegion === GLOBAL_SERVICE_REGION &&
     record.eventSource !== undefined &&
@@ -39,7 +39,7 @@ export type TrailFilter = Pick<
 >
 
 /** True when the trail delivers this record. Insights records never match (`matches` says no). */
-export function trailSelects(trail: TrailFilter, record: CloudTrailRecord): boolean {
+export function trailSelects(trail: TrailFilter, record: RecordSkeleton): boolean {
   if (record.recipientAccountId !== trail.accountId) return false
   if (!trail.isMultiRegionTrail && record.awsRegion !== trail.homeRegion) return false
   if (!trail.includeGlobalServiceEvents && isGlobalServiceEvent(record)) return false

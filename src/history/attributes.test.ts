@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { CloudTrailRecord } from '../record/index.js'
+import { skeletonJson } from '../record/index.js'
+import { invictusRecords, otrfRecords, stratusRecords } from '../record/test-fixtures.js'
 import { historyAttributes, historyCategory, lookupUsername, resourceNameKeys } from './attributes.js'
 import { toLookupEvent } from './lookup-event.js'
 import { weightedLength } from './query.js'
@@ -85,5 +87,12 @@ describe('weightedLength', () => {
   it('counts _, space, comma and newline twice', () => {
     expect(weightedLength('abc')).toBe(3)
     expect(weightedLength('a_b c,d\n')).toBe(12)
+  })
+})
+
+describe('historyAttributes of a record skeleton', () => {
+  it('are those of the whole record, for every real record in the test data', () => {
+    const records = [...invictusRecords(), ...stratusRecords(), ...otrfRecords()] as CloudTrailRecord[]
+    for (const r of records) expect(historyAttributes(JSON.parse(skeletonJson(r)) as CloudTrailRecord)).toEqual(historyAttributes(r))
   })
 })

@@ -26,7 +26,7 @@
  *   parameters when the record has no `resources` are not derived here.
  * - Insights: EventName and EventSource come from insightDetails.
  */
-import type { CloudTrailRecord, UserIdentity } from '../record/index.js'
+import type { RecordSkeleton, UserIdentity } from '../record/index.js'
 import type { LookupResource } from './types.js'
 
 export type HistoryCategory = 'management' | 'insight' | 'data' | 'other'
@@ -43,7 +43,7 @@ export interface HistoryAttributes {
   resources: LookupResource[]
 }
 
-export function historyCategory(record: CloudTrailRecord): HistoryCategory {
+export function historyCategory(record: RecordSkeleton): HistoryCategory {
   const category = record.eventCategory
   if (category === 'Insight' || record.eventType === 'AwsCloudTrailInsight') return 'insight'
   if (category === 'Data' || category === 'NetworkActivity') return 'data'
@@ -53,7 +53,7 @@ export function historyCategory(record: CloudTrailRecord): HistoryCategory {
   return 'other'
 }
 
-export function historyAttributes(record: CloudTrailRecord): HistoryAttributes {
+export function historyAttributes(record: RecordSkeleton): HistoryAttributes {
   const category = historyCategory(record)
   const time = Date.parse(record.eventTime)
   const insight = category === 'insight' ? (record.insightDetails ?? {}) : undefined
@@ -69,7 +69,7 @@ export function historyAttributes(record: CloudTrailRecord): HistoryAttributes {
   }
 }
 
-export function lookupUsername(record: CloudTrailRecord): string | undefined {
+export function lookupUsername(record: RecordSkeleton): string | undefined {
   const identity: UserIdentity | undefined = record.userIdentity
   if (!identity) return undefined
   switch (identity.type) {
@@ -92,7 +92,7 @@ export function lookupUsername(record: CloudTrailRecord): string | undefined {
   return undefined
 }
 
-export function lookupResources(record: CloudTrailRecord): LookupResource[] {
+export function lookupResources(record: RecordSkeleton): LookupResource[] {
   if (!Array.isArray(record.resources)) return []
   const out: LookupResource[] = []
   for (const resource of record.resources) {

@@ -21,7 +21,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
 import type Database from 'better-sqlite3'
 import { withoutSync } from '../journal/index.js'
 import type { Journal, JournalBatch, Outcome, Projection } from '../journal/index.js'
-import type { CloudTrailRecord } from '../record/index.js'
+import type { CloudTrailRecord, RecordSkeleton } from '../record/index.js'
 import { historyAttributes, resourceNameKeys } from './attributes.js'
 import { ScopeTable, StringDictionary } from './dictionary.js'
 import { matchesAttribute, toLookupEvent } from './lookup-event.js'
@@ -101,7 +101,7 @@ export class HistoryIndex implements Projection {
       // The index is rebuilt from the journal on replay, so its commits need not wait for the disk.
       withoutSync(this.#db, () =>
         this.#db.transaction(() => {
-          for (const entry of batch.entries) this.#indexOne(entry.seq, entry.record)
+          for (const entry of batch.entries) this.#indexOne(entry.seq, entry.skeleton)
           this.#sql(
             "INSERT INTO history_meta (key, value) VALUES ('head', ?) ON CONFLICT(key) DO UPDATE SET value = max(value, excluded.value)",
           ).run(batch.lastSeq)
@@ -189,7 +189,7 @@ export class HistoryIndex implements Projection {
     return removed
   }
 
-  #indexOne(seq: number, record: CloudTrailRecord): void {
+  #indexOne(seq: number, record: RecordSkeleton): void {
     const a = historyAttributes(record)
     if (a.category !== 'management' && a.category !== 'insight') return
     const scope = this.#scopes.intern(record.recipientAccountId ?? '', record.awsRegion ?? '', CATEGORY[a.category])

@@ -48,6 +48,7 @@ interface Pending {
   inputs: AppendInput[]
   keys: RecordKeys[]
   texts: string[]
+  skeletons: (string | undefined)[]
   encoded: Uint8Array[]
   resolve: (results: AppendResult[]) => void
   reject: (error: unknown) => void
@@ -64,7 +65,7 @@ export class SqliteJournal implements Journal {
   #closed = false
   readonly #maxQueuedEvents: number
   readonly #codec: RecordCodec
-  readonly #tail = new Map<number, string>()
+  readonly #tail = new Map<number, StoredEntry>()
   readonly #stmts
   /** Undefined for a database without a WAL file (in memory): commits there are not synced at all. */
   readonly #wal: WalSync | undefined
@@ -123,9 +124,10 @@ export class SqliteJournal implements Journal {
     const keys = inputs.map((i) => ('encoded' in i ? i.encoded : i.record))
     const texts = inputs.map((i) => ('encoded' in i ? i.encoded.json : JSON.stringify(i.record)))
     const encoded = inputs.map((i, n) => ('encoded' in i ? i.encoded.bytes : this.#codec.encodeJson(texts[n]!)))
+    const skeletons = inputs.map((i) => ('encoded' in i ? i.encoded.skeleton : undefined))
     this.#queuedEvents += inputs.length
     return new Promise((resolve, reject) => {
-      this.#queue.push({ inputs, keys, texts, encoded, resolve, reject })
+      this.#queue.push({ inputs, keys, texts, skeletons, encoded, resolve, reject })
       if (options.lazy) this.#lazyFlush ??= setTimeout(() => this.#scheduleFlush(), LAZY_COMMIT_MS)
       else this.#scheduleFlush()
     })
@@ -159,7 +161,7 @@ export class SqliteJournal implements Journal {
     }
     batch.forEach((p, i) => {
       results[i]!.forEach((result, j) => {
-        if (!result.duplicate) this.#tail.set(result.seq, p.texts[j]!)
+        if (!result.duplicate) this.#tail.set(result.seq, new StoredEntry(result.seq, p.texts[j]!, p.skeletons[j]))
       })
     })
     for (const seq of this.#tail.keys()) {
@@ -211,9 +213,9 @@ export class SqliteJournal implements Journal {
     // a reader behind the tail reads the rows in one range scan.
     const seqs = this.#stmts.readSeqs.all(afterSeq, limit) as number[]
     const entries: JournalEntry[] = seqs.every((seq) => this.#tail.has(seq))
-      ? seqs.map((seq) => new StoredEntry(seq, this.#tail.get(seq)!))
+      ? seqs.map((seq) => this.#tail.get(seq)!)
       : (this.#stmts.read.all(afterSeq, limit) as { seq: number; record: Buffer }[]).map(
-          (row) => new StoredEntry(row.seq, this.#tail.get(row.seq) ?? this.#codec.decodeJson(row.record)),
+          (row) => this.#tail.get(row.seq) ?? new StoredEntry(row.seq, this.#codec.decodeJson(row.record)),
         )
     return { entries, lastSeq: entries.length ? entries[entries.length - 1]!.seq : afterSeq }
   }
@@ -226,9 +228,9 @@ export class SqliteJournal implements Journal {
   async getJsonBySeq(seqs: number[]): Promise<Map<number, string>> {
     const out = new Map<number, string>()
     const missing = seqs.filter((seq) => {
-      const json = this.#tail.get(seq)
-      if (json !== undefined) out.set(seq, json)
-      return json === undefined
+      const entry = this.#tail.get(seq)
+      if (entry !== undefined) out.set(seq, entry.json)
+      return entry === undefined
     })
     for (const row of this.#rows(missing)) out.set(row.seq, this.#codec.decodeJson(row.record))
     return out

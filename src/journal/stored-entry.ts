@@ -1,4 +1,4 @@
-import type { CloudTrailRecord } from '../record/index.js'
+import type { CloudTrailRecord, RecordSkeleton } from '../record/index.js'
 import type { JournalEntry } from './types.js'
 
 /**
@@ -11,9 +11,15 @@ export class StoredEntry implements JournalEntry {
   constructor(
     readonly seq: number,
     readonly json: string,
+    /** The skeleton's JSON, when the encoder made one (a fresh append); else the record serves. */
+    readonly skeletonJson?: string,
   ) {}
 
   get record(): CloudTrailRecord {
     return JSON.parse(this.json) as CloudTrailRecord
+  }
+
+  get skeleton(): RecordSkeleton {
+    return JSON.parse(this.skeletonJson ?? this.json) as RecordSkeleton
   }
 }

@@ -5,7 +5,7 @@
  * Positions are named once: `seq` (one event), `head` (last durable seq),
  * `cursor` (last seq a projection finished), `lag` (head minus cursor).
  */
-import type { CloudTrailRecord } from '../record/index.js'
+import type { CloudTrailRecord, RecordSkeleton } from '../record/index.js'
 import type { RecordDictionary } from './codec.js'
 
 /** The fields of a record the journal keys its rows by. */
@@ -20,6 +20,8 @@ export type RecordKeys = Pick<CloudTrailRecord, 'eventID' | 'eventTime' | 'recip
 export interface EncodedRecord extends RecordKeys {
   json: string
   bytes: Uint8Array
+  /** skeletonJson(record), made where the record was. */
+  skeleton?: string
 }
 
 /** An append of an event whose eventID is already stored resolves to the stored one (`duplicate`). */
@@ -45,6 +47,8 @@ export interface JournalEntry {
   seq: number
   /** Parsed from `json` at each access: read it once into a local. */
   readonly record: CloudTrailRecord
+  /** The fields routing and indexing read; parsed at each access, from less text than `record` when the encoder made a skeleton. */
+  readonly skeleton: RecordSkeleton
   /** The record's JSON text as stored (what log files and CloudTrailEvent carry). */
   json: string
 }

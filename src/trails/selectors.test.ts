@@ -2,6 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs'
 import { gunzipSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
 import type { CloudTrailRecord } from '../record/index.js'
+import { skeletonJson } from '../record/index.js'
 import {
   InvalidEventSelectorsError,
   InvalidInsightSelectorsError,
@@ -620,5 +621,23 @@ describe('validateInsightSelectors', () => {
     expect(validateInsightSelectors([{ InsightType: 'ApiCallRateInsight', EventCategories: ['Data'] }], noManagement)).toBeUndefined()
     const advancedWrites: SelectorConfig = { advancedEventSelectors: [management({ Field: 'readOnly', Equals: ['false'] })] }
     expect(validateInsightSelectors([{ InsightType: 'ApiCallRateInsight' }], advancedWrites)).toBeUndefined()
+  })
+})
+
+describe('matches on a record skeleton', () => {
+  it('decides as on the whole record, for every kind of selector', () => {
+    const skeletons = new Map(allRecords.map((r) => [r, JSON.parse(skeletonJson(r)) as CloudTrailRecord]))
+    const configs: SelectorConfig[] = [
+      {},
+      { eventSelectors: [{ ReadWriteType: 'ReadOnly', ExcludeManagementEventSources: ['kms.amazonaws.com'] }] },
+      { eventSelectors: [{ IncludeManagementEvents: false, DataResources: [{ Type: 'AWS::S3::Object', Values: [`arn:aws:s3:::${BUCKET}/`] }] }] },
+      { advancedEventSelectors: [s3Data({ Field: 'userIdentity.arn', StartsWith: ['arn:aws:sts::'] })] },
+      { advancedEventSelectors: [management({ Field: 'errorCode', NotEquals: ['AccessDenied'] }, { Field: 'sessionCredentialFromConsole', Equals: ['false'] })] },
+      { advancedEventSelectors: [s3Data({ Field: 'resources.ARN', StartsWith: [`arn:aws:s3:::${BUCKET}`] }, { Field: 'readOnly', Equals: ['true'] })] },
+    ]
+    for (const config of configs) {
+      const bySkeleton = allRecords.filter((r) => matches(skeletons.get(r)!, config))
+      expect(bySkeleton).toEqual(matched(allRecords, config))
+    }
   })
 })

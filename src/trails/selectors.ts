@@ -6,7 +6,7 @@
  * CloudTrail's InvalidEventSelectorsException would carry; `matches` decides, record by
  * record, whether a trail with a given configuration logs it.
  */
-import type { CloudTrailRecord, RecordResource } from '../record/index.js'
+import type { CloudTrailRecord, RecordResource, RecordSkeleton } from '../record/index.js'
 
 export type ReadWriteType = 'ReadOnly' | 'WriteOnly' | 'All'
 
@@ -100,22 +100,22 @@ export class InvalidInsightSelectorsError extends Error {
  * The record's event category. Records older than eventVersion 1.07 carry none: they are
  * Insights if their type says so, data events if `managementEvent` is false, else management.
  */
-export function eventCategoryOf(record: CloudTrailRecord): string {
+export function eventCategoryOf(record: RecordSkeleton): string {
   if (typeof record.eventCategory === 'string') return record.eventCategory
   if (record.eventType === 'AwsCloudTrailInsight') return 'Insight'
   if (record.managementEvent === false) return 'Data'
   return 'Management'
 }
 
-export function isManagementEvent(record: CloudTrailRecord): boolean {
+export function isManagementEvent(record: RecordSkeleton): boolean {
   return eventCategoryOf(record) === 'Management'
 }
 
-export function isDataEvent(record: CloudTrailRecord): boolean {
+export function isDataEvent(record: RecordSkeleton): boolean {
   return eventCategoryOf(record) === 'Data'
 }
 
-export function isInsightEvent(record: CloudTrailRecord): boolean {
+export function isInsightEvent(record: RecordSkeleton): boolean {
   return eventCategoryOf(record) === 'Insight'
 }
 
@@ -490,7 +490,7 @@ function loggedManagementEvents(config: SelectorConfig): { read: boolean; write:
  *
  * A record without `readOnly` counts as a write, as CloudTrail only marks reads.
  */
-export function matches(record: CloudTrailRecord, config: SelectorConfig): boolean {
+export function matches(record: RecordSkeleton, config: SelectorConfig): boolean {
   const category = eventCategoryOf(record)
   if (category === 'Insight') return false
   const advanced = config.advancedEventSelectors
@@ -500,12 +500,12 @@ export function matches(record: CloudTrailRecord, config: SelectorConfig): boole
   return category === 'Management'
 }
 
-function readWriteFits(type: ReadWriteType | undefined, record: CloudTrailRecord): boolean {
+function readWriteFits(type: ReadWriteType | undefined, record: RecordSkeleton): boolean {
   if (type === undefined || type === 'All') return true
   return (type === 'ReadOnly') === (record.readOnly === true)
 }
 
-function basicSelectorMatches(selector: EventSelector, record: CloudTrailRecord, category: string): boolean {
+function basicSelectorMatches(selector: EventSelector, record: RecordSkeleton, category: string): boolean {
   if (!readWriteFits(selector.ReadWriteType, record)) return false
   if (category === 'Management') {
     if (selector.IncludeManagementEvents === false) return false
@@ -523,7 +523,7 @@ function resourceArn(resource: RecordResource): string | undefined {
   return typeof resource.ARNPrefix === 'string' ? resource.ARNPrefix : undefined
 }
 
-function dataResourceMatches(dataResource: DataResource, record: CloudTrailRecord): boolean {
+function dataResourceMatches(dataResource: DataResource, record: RecordSkeleton): boolean {
   const type = dataResource.Type
   if (type === undefined) return false
   const arns = (record.resources ?? [])
@@ -546,7 +546,7 @@ function dataResourceMatches(dataResource: DataResource, record: CloudTrailRecor
   })
 }
 
-function advancedSelectorMatches(selector: AdvancedEventSelector, record: CloudTrailRecord, category: string): boolean {
+function advancedSelectorMatches(selector: AdvancedEventSelector, record: RecordSkeleton, category: string): boolean {
   const recordFields = selector.FieldSelectors.filter((fs) => !fs.Field.startsWith('resources.'))
   const resourceFields = selector.FieldSelectors.filter((fs) => fs.Field.startsWith('resources.'))
   if (!recordFields.every((fs) => fieldSelectorMatches(fs, recordFieldValue(record, fs.Field, category)))) return false
@@ -558,7 +558,7 @@ function advancedSelectorMatches(selector: AdvancedEventSelector, record: CloudT
   return resources.some((r) => resourceFields.every((fs) => fieldSelectorMatches(fs, resourceFieldValue(r, fs.Field))))
 }
 
-function recordFieldValue(record: CloudTrailRecord, field: string, category: string): string | undefined {
+function recordFieldValue(record: RecordSkeleton, field: string, category: string): string | undefined {
   switch (field) {
     case 'eventCategory':
       return category
