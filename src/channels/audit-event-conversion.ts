@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto'
 import type { RecordCodec } from '../journal/index.js'
-import { eventIdOf, fromIntegrationEvent, skeletonJson } from '../record/index.js'
+import { eventIdOf, formatEventTime, fromIntegrationEvent, skeletonJson } from '../record/index.js'
 
 export interface ConversionRequest {
   channelArn: string
@@ -27,7 +27,7 @@ export type Conversion =
   | { ok: false; errorCode: string; errorMessage: string }
 
 export function convertAuditEvents(request: ConversionRequest, codec: RecordCodec): Conversion[] {
-  const ingestionTime = new Date(request.ingestionTime)
+  const ingestionTime = formatEventTime(new Date(request.ingestionTime))
   return request.events.map((event): Conversion => {
     if (event.eventDataChecksum !== undefined && event.eventDataChecksum !== checksumOf(event.eventData)) {
       return { ok: false, errorCode: 'InvalidChecksum', errorMessage: 'eventDataChecksum does not match the SHA-256 of eventData.' }

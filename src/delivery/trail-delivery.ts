@@ -175,17 +175,16 @@ export class TrailDelivery {
   /** One step: execute the pending plan, or make one, or skip events the trail does not log. */
   async #attempt(): Promise<'progress' | 'idle'> {
     const { plans } = this.#deps
-    let plan = plans.getPlan(this.arn)
-    if (!plan) {
-      const made = await this.#plan()
-      if (made === 'idle' || made === 'skipped') return made === 'idle' ? 'idle' : 'progress'
-      plan = made
-      plans.savePlan(plan)
-    }
-    return (await this.#execute(plan)) ? 'progress' : 'idle'
+    const pending = plans.getPlan(this.arn)
+    if (pending) return (await this.#execute(pending)) ? 'progress' : 'idle'
+    const made = await this.#plan()
+    if (made === 'idle' || made === 'skipped') return made === 'idle' ? 'idle' : 'progress'
+    plans.savePlan(made.plan)
+    return (await this.#execute(made.plan, made.texts)) ? 'progress' : 'idle'
   }
 
-  async #plan(): Promise<DeliveryPlan | 'idle' | 'skipped'> {
+  /** A new plan, with the texts of its records as planning read them (so executing it reads none again). */
+  async #plan(): Promise<{ plan: DeliveryPlan; texts: Map<number, string> } | 'idle' | 'skipped'> {
     const { journal, trails, plans, options } = this.#deps
     // Head before the trail: every seq up to it was appended before the trail was read.
     const head = await journal.head()
@@ -211,6 +210,7 @@ export class TrailDelivery {
     }
 
     const groups = new Map<string, { seqs: number[]; bytes: number; eventTimes?: EventTimeRange }>()
+    const texts = new Map<number, string>()
     let lastSeq = upper
     let after = lower
     scan: for (;;) {
@@ -222,6 +222,7 @@ export class TrailDelivery {
         const group = groups.get(record.awsRegion) ?? { seqs: [], bytes: 0 }
         groups.set(record.awsRegion, group)
         group.seqs.push(seq)
+        texts.set(seq, entry.json)
         group.bytes += serializedRecordBytes(entry.json)
         group.eventTimes = widenEventTimes(group.eventTimes, record)
         if (group.seqs.length >= options.maxEventsPerFile || group.bytes >= options.maxBytesPerFile) {
@@ -254,7 +255,7 @@ export class TrailDelivery {
         seqs: group.seqs,
         ...(group.eventTimes && { eventTimes: group.eventTimes }),
       }))
-    return { version: DELIVERY_STATE_VERSION, trailArn: this.arn, firstSeq, lastSeq, deliveryTime: deliveryTime.toISOString(), files }
+    return { plan: { version: DELIVERY_STATE_VERSION, trailArn: this.arn, firstSeq, lastSeq, deliveryTime: deliveryTime.toISOString(), files }, texts }
   }
 
   /** Writes the plan's files, then completes it; false when the trail is gone (its rows go with it). */
@@ -264,7 +265,8 @@ export class TrailDelivery {
     this.#deps.onCursor?.(this.arn, this.#cursor)
   }
 
-  async #execute(plan: DeliveryPlan): Promise<boolean> {
+  /** `texts`: the records' JSON where the caller has it (a plan just made); the rest is read from the journal. */
+  async #execute(plan: DeliveryPlan, texts?: ReadonlyMap<number, string>): Promise<boolean> {
     const { journal, trails, objects, plans, onLogFileDelivered } = this.#deps
     const trail = trails.get(this.arn)
     if (!trail) return false
@@ -279,7 +281,7 @@ export class TrailDelivery {
     }
     try {
       for (const file of plan.files) {
-        const logFile = await buildLogFile(...(await contentOf(journal, plan, file)))
+        const logFile = await buildLogFile(...(await contentOf(journal, plan, file, texts)))
         try {
           await objects.putObject(bucket, file.key, logFile.body, putOptions)
         } catch (error) {
@@ -353,8 +355,13 @@ function initialState(trail: Trail, head: number): { cursor: number } {
  * earlier version the records'. A plan that found no readable time leaves it out too, and
  * then reading the records finds none either.
  */
-async function contentOf(journal: Journal, plan: DeliveryPlan, file: PlannedFile): Promise<[string[], EventTimeRange | undefined]> {
-  const texts = await journal.getJsonBySeq(file.seqs)
+async function contentOf(
+  journal: Journal,
+  plan: DeliveryPlan,
+  file: PlannedFile,
+  known: ReadonlyMap<number, string> | undefined,
+): Promise<[string[], EventTimeRange | undefined]> {
+  const texts = known && file.seqs.every((s) => known.has(s)) ? known : await journal.getJsonBySeq(file.seqs)
   const missing = file.seqs.filter((s) => !texts.has(s))
   if (missing.length) throw new PlanEntriesMissingError(plan.trailArn, missing)
   let times = file.eventTimes

@@ -27,9 +27,11 @@ const TRAINING_EVERY = 1_000_000
  * (history, every trail, digests), and without this each of them would inflate the same
  * records again. Texts, not parsed records: 20,000 parsed records held here made every
  * young-generation GC copy them (a third of the event loop's time under ingest); each
- * reader parses what it reads, and that garbage dies young.
+ * reader parses what it reads, and that garbage dies young. Bounded by the texts' length
+ * (and skeletons'): at 20,000 records a trail behind a burst of ingest read past the tail,
+ * inflating each record to plan its file and again to write it.
  */
-const TAIL_CACHE_RECORDS = 20_000
+const TAIL_CACHE_CHARS = 64 * 1024 * 1024
 /** Records sampled (evenly, from the newest events) to train a dictionary. */
 const TRAINING_SAMPLES = 64
 const TRAINING_WINDOW = 10_000
@@ -66,6 +68,7 @@ export class SqliteJournal implements Journal {
   readonly #maxQueuedEvents: number
   readonly #codec: RecordCodec
   readonly #tail = new Map<number, StoredEntry>()
+  #tailChars = 0
   readonly #stmts
   /** Undefined for a database without a WAL file (in memory): commits there are not synced at all. */
   readonly #wal: WalSync | undefined
@@ -161,12 +164,16 @@ export class SqliteJournal implements Journal {
     }
     batch.forEach((p, i) => {
       results[i]!.forEach((result, j) => {
-        if (!result.duplicate) this.#tail.set(result.seq, new StoredEntry(result.seq, p.texts[j]!, p.skeletons[j]))
+        if (result.duplicate) return
+        const entry = new StoredEntry(result.seq, p.texts[j]!, p.skeletons[j])
+        this.#tail.set(result.seq, entry)
+        this.#tailChars += entryChars(entry)
       })
     })
-    for (const seq of this.#tail.keys()) {
-      if (this.#tail.size <= TAIL_CACHE_RECORDS) break
+    for (const [seq, entry] of this.#tail) {
+      if (this.#tailChars <= TAIL_CACHE_CHARS) break
       this.#tail.delete(seq)
+      this.#tailChars -= entryChars(entry)
     }
     const head = (this.#stmts.head.get() as { head: number }).head
     this.#maybeTrainDictionary(head)
@@ -269,6 +276,7 @@ export class SqliteJournal implements Journal {
 
   async deleteOlderThan(cutoffMs: number, accountId?: string, options: { keepAccounts?: string[] } = {}): Promise<number> {
     this.#tail.clear()
+    this.#tailChars = 0
     // Never delete what a projection has not consumed yet: a trail behind on delivery keeps its events.
     const minCursor = (this.#stmts.minCursor.get() as { seq: number | null }).seq ?? 0
     const where = ['event_time < ?', 'seq <= ?']
@@ -291,4 +299,8 @@ export class SqliteJournal implements Journal {
     await Promise.allSettled(this.#syncing)
     await this.#wal?.close()
   }
+}
+
+function entryChars(entry: StoredEntry): number {
+  return entry.json.length + (entry.skeletonJson?.length ?? 0)
 }

@@ -7,7 +7,7 @@ const ctx = {
   accountId: '111122223333',
   region: 'us-east-1',
   eventIdFor: () => EVENT_ID,
-  ingestionTime: new Date('2024-05-14T09:20:00.456Z'),
+  ingestionTime: '2024-05-14T09:20:00Z',
 }
 
 function payload(extra: Record<string, unknown> = {}): Record<string, unknown> {

@@ -38,7 +38,8 @@ export interface IntegrationEventContext {
   region: string
   /** The eventID the service assigns, given the event's eventTime (`YYYY-MM-DDThh:mm:ssZ`). */
   eventIdFor: (eventTime: string) => string
-  ingestionTime: Date
+  /** When the service received the event, as CloudTrail writes times (`YYYY-MM-DDThh:mm:ssZ`). */
+  ingestionTime: string
 }
 
 /** Caller string fields and their maximum length in characters (§4.10). */
@@ -178,7 +179,7 @@ function toRecord(data: Record<string, unknown>, ctx: IntegrationEventContext, e
     if (data[field] !== undefined) (record as Record<string, unknown>)[field] = data[field]
   }
   record.managementEvent = !isData
-  record.metadata = { ingestionTime: formatEventTime(ctx.ingestionTime), channelARN: ctx.channelArn }
+  record.metadata = { ingestionTime: ctx.ingestionTime, channelARN: ctx.channelArn }
   record.eventData = data
   return record
 }
