@@ -10,7 +10,7 @@ import { AccountStore, loadOrCreateMasterKey } from '../accounts/index.js'
 import type { NewAccessKey } from '../accounts/index.js'
 import { buildApiServer } from '../api/index.js'
 import { ChannelStore, ConversionPool, channelOperations, putAuditEventsHandler } from '../channels/index.js'
-import { HistoryIndex, lookupOperations } from '../history/index.js'
+import { HISTORY_PROJECTION_NAME, HistoryIndex, ThreadHistoryWriter, dropHistoryTables, lookupOperations } from '../history/index.js'
 import { TrailDigests, integrityOperations } from '../integrity/index.js'
 import { SigningKeyStore } from '../keys/index.js'
 import { KmsKeyStore, withEncryption } from '../kms/index.js'
@@ -115,11 +115,18 @@ export async function startApp(config: AppConfig, logger: Logger = pino({ level:
   const services = openServices(config)
   const { db, journal, accounts, channels, masterKey, trails, objectStore, kms, topics } = services
 
-  const history = new HistoryIndex(db, journal, {
+  // Event History's index has a database of its own, so that a thread of its own can write it
+  // while the event loop writes the journal (SQLite allows one writer per database).
+  const historyPath = join(config.dataDir, 'history.db')
+  const historyDb = openDatabase(historyPath)
+  if (dropHistoryTables(db)) logger.info({ historyPath }, 'Event History moves to a file of its own; rebuilding it from the journal')
+  const history = new HistoryIndex(historyDb, journal, {
     tokenKey: derivedKey(masterKey, 'lookup-next-token'),
     // Lookups without a StartTime see the whole retention window.
     defaultWindowMs: config.retentionDays * 86_400_000,
+    ...(config.ingestThreads > 0 && { writer: new ThreadHistoryWriter(historyPath) }),
   })
+  if ((await journal.getCursor(HISTORY_PROJECTION_NAME)) > history.indexedHead) await journal.setCursor(HISTORY_PROJECTION_NAME, history.indexedHead)
   const signingKeys = new SigningKeyStore(db, derivedKey(masterKey, 'digest-signing-keys'))
   // Digests of trails with log file validation; delivery reports each log file through digests.onLogFileDelivered.
   const digests = new TrailDigests({
@@ -216,6 +223,8 @@ export async function startApp(config: AppConfig, logger: Logger = pino({ level:
       await delivery.close()
       await digests.close()
       for (const runner of runners) await runner.stop()
+      await history.close()
+      historyDb.close()
       await services.close()
     },
   }

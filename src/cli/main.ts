@@ -67,7 +67,7 @@ program
   .option('--region <region>', 'region of the installation\'s own resources [env OPENTRAIL_REGION] (default: us-east-1)')
   .option('--delivery-interval <duration>', 'how often trails deliver log files [env OPENTRAIL_DELIVERY_INTERVAL] (default: 60s)')
   .option('--digest-interval <duration>', 'how often digest files are written [env OPENTRAIL_DIGEST_INTERVAL] (default: 1h)')
-  .option('--ingest-threads <n>', 'worker threads converting PutAuditEvents batches, 0 for none [env OPENTRAIL_INGEST_THREADS] (default: cores - 1, at least 1)')
+  .option('--ingest-threads <n>', 'worker threads converting PutAuditEvents batches (and, if any, one writing the Event History index), 0 for none [env OPENTRAIL_INGEST_THREADS] (default: cores - 1, at least 1)')
   .option('--s3-endpoint <url>', 'keep buckets in this S3-compatible service [env OPENTRAIL_S3_ENDPOINT] (default: a folder in the data dir)')
   .option('--log-level <level>', 'pino log level [env OPENTRAIL_LOG_LEVEL] (default: info)')
   .addHelpText(

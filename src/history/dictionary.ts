@@ -67,8 +67,11 @@ export class ScopeTable {
     this.#load()
   }
 
+  /** Reads the table again on a miss: scopes made by another connection (the index's writer thread) appear. */
   find(account: string, region: string, category: number): number | undefined {
-    return this.#byKey.get(key(account, region, category))?.id
+    const k = key(account, region, category)
+    if (!this.#byKey.has(k)) this.#load()
+    return this.#byKey.get(k)?.id
   }
 
   intern(account: string, region: string, category: number): number {

@@ -22,6 +22,9 @@ import {
   type LookupQuery,
 } from './index.js'
 
+// A worker entry must be JavaScript: the thread-written index runs the compiled code (`npm test` builds first).
+const { ThreadHistoryWriter } = (await import(join(import.meta.dirname, '../../dist/src/history/index.js'))) as typeof import('./index.js')
+
 const INVICTUS_DIR = '/work/shared/testdata/invictus-ir-aws-dataset/CloudTrail'
 const INVICTUS_ACCOUNT = '123837392027'
 const TOKEN_KEY = 'test-token-key-0123456789abcdef'
@@ -37,6 +40,8 @@ beforeAll(() => {
 
 interface Harness {
   db: Database.Database
+  /** Where the index is: `db`, or its own database when written on a thread. */
+  indexDb: Database.Database
   journal: SqliteJournal
   history: HistoryIndex
   runner: ProjectionRunner
@@ -49,22 +54,32 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c()
 })
 
-async function harness(options: { now?: number; path?: string } = {}): Promise<Harness> {
+/** `thread`: the index in a database of its own, written by a ThreadHistoryWriter (as the server runs it). */
+async function harness(options: { now?: number; path?: string; thread?: boolean } = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'history-test-'))
   const db = openDatabase(options.path ?? join(dir, 'opentrail.db'))
   const journal = new SqliteJournal(db)
   const now = options.now ?? T0 + 86_400_000
-  const history = new HistoryIndex(db, journal, { tokenKey: TOKEN_KEY, now: () => now })
+  const historyPath = join(dir, 'history.db')
+  const historyDb = options.thread ? openDatabase(historyPath) : db
+  const history = new HistoryIndex(historyDb, journal, {
+    tokenKey: TOKEN_KEY,
+    now: () => now,
+    ...(options.thread && { writer: new ThreadHistoryWriter(historyPath) }),
+  })
   const runner = new ProjectionRunner(journal, history)
   runner.start()
   cleanups.push(async () => {
     await runner.stop()
+    await history.close()
+    if (historyDb !== db) historyDb.close()
     await journal.close()
     db.close()
     rmSync(dir, { recursive: true, force: true })
   })
   return {
     db,
+    indexDb: historyDb,
     journal,
     history,
     runner,
@@ -75,6 +90,8 @@ async function harness(options: { now?: number; path?: string } = {}): Promise<H
     },
   }
 }
+
+const WRITERS = [['on the event loop', false], ['on a thread of its own', true]] as const
 
 let counter = 0
 function synthetic(timeMs: number, extra: Partial<CloudTrailRecord> = {}): CloudTrailRecord {
@@ -127,12 +144,12 @@ function expected(records: CloudTrailRecord[], seqs: number[], keep: (r: CloudTr
 
 const ids = (events: LookupEvent[]) => events.map((e) => e.EventId)
 
-describe('HistoryIndex on the invictus-ir records', () => {
+describe.each(WRITERS)('HistoryIndex on the invictus-ir records, written %s', (_where, thread) => {
   const window = { startTime: new Date('2023-07-10T00:00:00Z'), endTime: new Date('2023-07-11T00:00:00Z') }
   const base = { accountId: INVICTUS_ACCOUNT, region: 'us-east-1', attributes: [], ...window }
 
   it('returns every management event, newest first, over pages', async () => {
-    const h = await harness()
+    const h = await harness({ thread })
     const seqs = await h.add(invictus)
     const all = await lookupAll(h.history, base)
     expect(all).toHaveLength(2900)
@@ -142,7 +159,7 @@ describe('HistoryIndex on the invictus-ir records', () => {
   })
 
   it('finds events by each of the eight attribute keys', async () => {
-    const h = await harness()
+    const h = await harness({ thread })
     const seqs = await h.add(invictus)
     const withResource = invictus.find((r) => r.resources?.some((x) => x.type === 'AWS::S3::Bucket'))!
     const assumed = invictus.find((r) => r.userIdentity?.type === 'AssumedRole' && r.userIdentity.arn)!
@@ -175,7 +192,7 @@ describe('HistoryIndex on the invictus-ir records', () => {
   })
 
   it('finds a resource by the short name in its ARN', async () => {
-    const h = await harness()
+    const h = await harness({ thread })
     const seqs = await h.add(invictus)
     const arn = invictus.flatMap((r) => r.resources ?? []).find((x) => x.type === 'AWS::S3::Bucket')!.ARN!
     const bucket = arn.split(':').pop()!
@@ -184,7 +201,7 @@ describe('HistoryIndex on the invictus-ir records', () => {
   })
 
   it('ANDs several attributes', async () => {
-    const h = await harness()
+    const h = await harness({ thread })
     const seqs = await h.add(invictus)
     const cases: { key: LookupAttributeKey; value: string }[][] = [
       [{ key: 'EventSource', value: 'ec2.amazonaws.com' }, { key: 'ReadOnly', value: 'false' }],
@@ -414,7 +431,7 @@ describe('HistoryIndex errors and tokens', () => {
   })
 })
 
-describe('HistoryIndex indexing and retention', () => {
+describe.each(WRITERS)('HistoryIndex indexing and retention, written %s', (_where, thread) => {
   function tableCounts(db: Database.Database): number[] {
     return ['history_events', 'history_postings', 'history_strings', 'history_scopes'].map(
       (t) => (db.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n,
@@ -422,14 +439,14 @@ describe('HistoryIndex indexing and retention', () => {
   }
 
   it('re-applying a batch changes nothing', async () => {
-    const h = await harness()
+    const h = await harness({ thread })
     const seqs = await h.add(invictus.slice(0, 400))
-    const before = tableCounts(h.db)
+    const before = tableCounts(h.indexDb)
     expect(before[0]).toBe(400)
     const batch = await h.journal.read(0, 1000)
     expect(await h.history.apply(batch)).toBe('delivered')
     expect(await h.history.apply(batch)).toBe('delivered')
-    expect(tableCounts(h.db)).toEqual(before)
+    expect(tableCounts(h.indexDb)).toEqual(before)
     const all = await lookupAll(h.history, {
       accountId: INVICTUS_ACCOUNT,
       region: 'us-east-1',
@@ -441,7 +458,7 @@ describe('HistoryIndex indexing and retention', () => {
   })
 
   it('purges old events per account, keeping the accounts asked for', async () => {
-    const h = await harness({ now: T0 + 10 * 86_400_000 })
+    const h = await harness({ thread, now: T0 + 10 * 86_400_000 })
     const accounts = ['111111111111', '222222222222', '333333333333']
     const records = accounts.flatMap((acct) =>
       [0, 1, 2, 3].map((d) =>
@@ -465,7 +482,7 @@ describe('HistoryIndex indexing and retention', () => {
     // Postings went with their events.
     expect(await count('222222222222', [{ key: 'ResourceName', value: 'bucket-222222222222-0' }])).toBe(0)
     expect(await count('222222222222', [{ key: 'ResourceName', value: 'bucket-222222222222-2' }])).toBe(1)
-    const postings = (h.db.prepare('SELECT count(*) AS n FROM history_postings').get() as { n: number }).n
+    const postings = (h.indexDb.prepare('SELECT count(*) AS n FROM history_postings').get() as { n: number }).n
     // 8 events left, each posted under name, source, user, key, resource type and two resource names.
     expect(postings).toBe(8 * 7)
   })

@@ -2,8 +2,8 @@
  * The Event History projection: keeps the lookup tables (see schema.ts) in step with the
  * journal, and answers LookupEvents from them.
  *
- * Indexing: one transaction per batch; rows are keyed by what the record determines
- * (scope, time, seq), so replaying a batch rewrites the same rows.
+ * Indexing: one transaction per batch (history-store.ts), written on the event loop or on
+ * a thread of its own (history-writer.ts); the lookups here only read.
  *
  * Lookup: newest first (eventTime desc, then seq desc), StartTime/EndTime inclusive,
  * one account and Region. Each lookup is one index range scan of at most
@@ -17,13 +17,13 @@
  * within the window (a count bounded at ESTIMATE_LIMIT), the others are point lookups on
  * the same (time, seq).
  */
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
 import type Database from 'better-sqlite3'
-import { withoutSync } from '../journal/index.js'
 import type { Journal, JournalBatch, Outcome, Projection } from '../journal/index.js'
-import type { CloudTrailRecord, RecordSkeleton } from '../record/index.js'
-import { historyAttributes, resourceNameKeys } from './attributes.js'
+import type { CloudTrailRecord } from '../record/index.js'
+import { historyAttributes } from './attributes.js'
 import { ScopeTable, StringDictionary } from './dictionary.js'
+import { PURGE_CHUNK, timeKey, type Posting } from './history-store.js'
+import { InlineHistoryWriter, type HistoryWriter } from './history-writer.js'
 import { matchesAttribute, toLookupEvent } from './lookup-event.js'
 import { NextTokenCodec, type TokenPosition } from './next-token.js'
 import { checkQuery, DEFAULT_LOOKUP_WINDOW_MS, resolveWindow, type CheckedQuery } from './query.js'
@@ -31,15 +31,8 @@ import { ATTR, CATEGORY, RO, RO_VALUES, createHistorySchema } from './schema.js'
 import type { HistoryIndexOptions, LookupPage, LookupQuery } from './types.js'
 
 export const HISTORY_PROJECTION_NAME = 'history'
-/** Events deleted per retention transaction, so appends are not held up for long. */
-const PURGE_CHUNK = 5000
 /** Rows counted per posting list when choosing which one to scan. */
 const ESTIMATE_LIMIT = 2000
-
-/** The stored time of an event: its eventTime in whole seconds since the epoch. */
-function timeKey(eventTimeMs: number): number {
-  return Math.floor(eventTimeMs / 1000)
-}
 
 interface Row {
   /** Seconds (timeKey). */
@@ -57,11 +50,6 @@ interface Bounds {
   after: TokenPosition | undefined
 }
 
-interface Posting {
-  attr: number
-  value: number
-}
-
 export class HistoryIndex implements Projection {
   readonly name = HISTORY_PROJECTION_NAME
   /**
@@ -74,6 +62,7 @@ export class HistoryIndex implements Projection {
   readonly gather = { minEntries: 500, waitMs: 400 }
   readonly #db: Database.Database
   readonly #journal: Journal
+  readonly #writer: HistoryWriter
   readonly #strings: StringDictionary
   readonly #scopes: ScopeTable
   readonly #codec: NextTokenCodec
@@ -83,37 +72,41 @@ export class HistoryIndex implements Projection {
   /** The highest seq indexed; a first page pins its paging session to it. */
   #head: number
 
-  constructor(db: Database.Database, journal: Journal, options: HistoryIndexOptions) {
+  /** `db` is read for lookups; the index is written there too unless `options.writer` writes it elsewhere (the same database). */
+  constructor(db: Database.Database, journal: Journal, options: HistoryIndexOptions & { writer?: HistoryWriter }) {
     this.#db = db
     this.#journal = journal
     this.#codec = new NextTokenCodec(options.tokenKey)
     this.#defaultWindowMs = options.defaultWindowMs ?? DEFAULT_LOOKUP_WINDOW_MS
     this.#now = options.now ?? Date.now
     createHistorySchema(db)
+    this.#writer = options.writer ?? new InlineHistoryWriter(db)
     this.#strings = new StringDictionary(db)
     this.#scopes = new ScopeTable(db)
     this.#head = (this.#sql("SELECT value FROM history_meta WHERE key = 'head'").get() as { value: number } | undefined)?.value ?? 0
   }
 
+  /**
+   * The highest seq the index holds. Its projection's cursor must not be beyond it: the index
+   * may live in a database of its own, whose last commits a power cut can take while the
+   * journal's cursor survives; a cursor ahead of the index is set back to it before a start.
+   */
+  get indexedHead(): number {
+    return this.#head
+  }
+
   async apply(batch: JournalBatch): Promise<Outcome> {
     if (batch.entries.length === 0) return 'delivered'
-    try {
-      // The index is rebuilt from the journal on replay, so its commits need not wait for the disk.
-      withoutSync(this.#db, () =>
-        this.#db.transaction(() => {
-          for (const entry of batch.entries) this.#indexOne(entry.seq, entry.skeleton)
-          this.#sql(
-            "INSERT INTO history_meta (key, value) VALUES ('head', ?) ON CONFLICT(key) DO UPDATE SET value = max(value, excluded.value)",
-          ).run(batch.lastSeq)
-        })(),
-      )
-    } catch (error) {
-      this.#strings.forgetUncommitted()
-      this.#scopes.forgetUncommitted()
-      throw error
-    }
+    await this.#writer.apply(
+      batch.entries.map((e) => [e.seq, e.skeletonJson ?? e.json]),
+      batch.lastSeq,
+    )
     this.#head = Math.max(this.#head, batch.lastSeq)
     return 'delivered'
+  }
+
+  async close(): Promise<void> {
+    await this.#writer.close()
   }
 
   /** One page of LookupEvents. Throws the typed errors in errors.ts. */
@@ -174,44 +167,17 @@ export class HistoryIndex implements Projection {
    * of events removed.
    */
   async purgeOlderThan(cutoff: Date, accountId?: string, keepAccounts: string[] = []): Promise<number> {
-    const cutoffMs = cutoff.getTime()
-    const keep = new Set(keepAccounts)
+    const cutoffSeconds = Math.ceil(cutoff.getTime() / 1000)
     let removed = 0
-    for (const scope of this.#scopes.all()) {
-      if ((accountId !== undefined && scope.account !== accountId) || keep.has(scope.account)) continue
+    // Chunk by chunk, so index writes of new events get their turn in between.
+    for (const scope of await this.#writer.scopesToPurge(accountId, keepAccounts)) {
       for (;;) {
-        const n = this.#purgeChunk(scope.id, Math.ceil(cutoffMs / 1000))
+        const n = await this.#writer.purgeChunk(scope, cutoffSeconds)
         removed += n
         if (n < PURGE_CHUNK) break
-        await yieldToEventLoop() // lets waiting appends commit between chunks
       }
     }
     return removed
-  }
-
-  #indexOne(seq: number, record: RecordSkeleton): void {
-    const a = historyAttributes(record)
-    if (a.category !== 'management' && a.category !== 'insight') return
-    const scope = this.#scopes.intern(record.recipientAccountId ?? '', record.awsRegion ?? '', CATEGORY[a.category])
-    const ro = a.readOnly === undefined ? RO.unknown : a.readOnly ? RO.true : RO.false
-    const time = timeKey(a.eventTimeMs)
-    const id = (text: string | undefined): number | null => (text === undefined ? null : this.#strings.intern(text))
-    const name = id(a.eventName)
-    const source = id(a.eventSource)
-    const user = id(a.username)
-    const akey = id(a.accessKeyId)
-    const res: [number, number][] = []
-    for (const r of a.resources) {
-      if (r.ResourceType !== undefined) res.push([ATTR.ResourceType, this.#strings.intern(r.ResourceType)])
-      if (r.ResourceName !== undefined) {
-        for (const k of resourceNameKeys(r.ResourceName)) res.push([ATTR.ResourceName, this.#strings.intern(k)])
-      }
-    }
-    this.#sql(
-      'INSERT OR REPLACE INTO history_events (scope, ro, time, seq, name, source, user, akey, res) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    ).run(scope, ro, time, seq, name, source, user, akey, res.length ? JSON.stringify(res) : null)
-    const insert = this.#sql('INSERT OR IGNORE INTO history_postings (scope, attr, value, time, seq) VALUES (?, ?, ?, ?, ?)')
-    for (const p of postingsOf({ name, source, user, akey, res })) insert.run(scope, p.attr, p.value, time, seq)
   }
 
   #scan(q: CheckedQuery, b: Bounds): Row[] {
@@ -293,24 +259,6 @@ export class HistoryIndex implements Projection {
     return indexed ? [{ time, seq }] : []
   }
 
-  /** Removes up to PURGE_CHUNK events with time (seconds) < cutoff. */
-  #purgeChunk(scope: number, cutoff: number): number {
-    return this.#db.transaction(() => {
-      const rows = this.#sql(`SELECT ro, time, seq, name, source, user, akey, res FROM history_events
-        WHERE scope = ? AND ro IN (0, 1, 2) AND time < ? LIMIT ${PURGE_CHUNK}`).all(scope, cutoff) as EventRow[]
-      const deletePosting = this.#sql(
-        'DELETE FROM history_postings WHERE scope = ? AND attr = ? AND value = ? AND time = ? AND seq = ?',
-      )
-      const deleteEvent = this.#sql('DELETE FROM history_events WHERE scope = ? AND ro = ? AND time = ? AND seq = ?')
-      for (const row of rows) {
-        const res = row.res === null ? [] : (JSON.parse(row.res) as [number, number][])
-        for (const p of postingsOf({ ...row, res })) deletePosting.run(scope, p.attr, p.value, row.time, row.seq)
-        deleteEvent.run(scope, row.ro, row.time, row.seq)
-      }
-      return rows.length
-    })()
-  }
-
   /** Statements are prepared once per distinct SQL text (query shapes are few). */
   #sql(sql: string): Database.Statement {
     let statement = this.#statements.get(sql)
@@ -320,28 +268,6 @@ export class HistoryIndex implements Projection {
     }
     return statement
   }
-}
-
-interface EventRow {
-  ro: number
-  time: number
-  seq: number
-  name: number | null
-  source: number | null
-  user: number | null
-  akey: number | null
-  res: string | null
-}
-
-/** The postings of one event, from its history_events columns. */
-function postingsOf(e: Pick<EventRow, 'name' | 'source' | 'user' | 'akey'> & { res: [number, number][] }): Posting[] {
-  const out: Posting[] = []
-  if (e.name !== null) out.push({ attr: ATTR.EventName, value: e.name })
-  if (e.source !== null) out.push({ attr: ATTR.EventSource, value: e.source })
-  if (e.user !== null) out.push({ attr: ATTR.Username, value: e.user })
-  if (e.akey !== null) out.push({ attr: ATTR.AccessKeyId, value: e.akey })
-  for (const [attr, value] of e.res) out.push({ attr, value })
-  return out
 }
 
 /**

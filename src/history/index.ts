@@ -3,6 +3,8 @@
  * Event History: the index projection over the journal and LookupEvents on top of it.
  */
 export { HistoryIndex, HISTORY_PROJECTION_NAME } from './history-index.js'
+export { ThreadHistoryWriter } from './history-writer.js'
+export { dropHistoryTables } from './schema.js'
 export type {
   HistoryIndexOptions,
   LookupAttribute,

@@ -38,6 +38,22 @@ export const RO_VALUES = [RO.false, RO.true, RO.unknown] as const
 
 export const SCHEMA_VERSION = 1
 
+const TABLES = ['history_postings', 'history_events', 'history_scopes', 'history_strings', 'history_meta']
+
+/**
+ * Drops Event History's tables from a database that is no longer the index's: the journal's,
+ * where versions before the index had its own file kept it. True when there were any; the
+ * index is then rebuilt from the journal (its cursor is set back to what the new file holds).
+ */
+export function dropHistoryTables(db: Database.Database): boolean {
+  const present = db.prepare(`SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name IN (${TABLES.map(() => '?').join(', ')})`).get(...TABLES) as { n: number }
+  if (present.n === 0) return false
+  db.transaction(() => {
+    for (const table of TABLES) db.exec(`DROP TABLE IF EXISTS ${table}`)
+  })()
+  return true
+}
+
 export function createHistorySchema(db: Database.Database): void {
   db.exec(`
     CREATE TABLE IF NOT EXISTS history_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);

@@ -49,6 +49,8 @@ export interface JournalEntry {
   readonly record: CloudTrailRecord
   /** The fields routing and indexing read; parsed at each access, from less text than `record` when the encoder made a skeleton. */
   readonly skeleton: RecordSkeleton
+  /** The JSON `skeleton` is parsed from, when the encoder made one (else `json` serves). */
+  readonly skeletonJson?: string
   /** The record's JSON text as stored (what log files and CloudTrailEvent carry). */
   json: string
 }

@@ -20,6 +20,8 @@ export interface WorkerThreadOptions {
   replyError: (message: string) => Error
   /** Called once when the thread has died, after its requests were rejected. */
   onDeath: () => void
+  /** Given to the thread as `workerData`. */
+  workerData?: unknown
 }
 
 export class WorkerThread<Request extends object, Answer extends object> {
@@ -30,7 +32,7 @@ export class WorkerThread<Request extends object, Answer extends object> {
   #dead = false
 
   constructor(entry: URL, options: WorkerThreadOptions) {
-    this.#worker = new Worker(entry)
+    this.#worker = new Worker(entry, { workerData: options.workerData })
     this.#worker.once('online', () => (this.#online = true))
     this.#worker.on('message', (reply: WorkerReply<Answer>) => {
       const waiting = this.#pending.get(reply.id)
