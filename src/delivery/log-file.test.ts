@@ -33,6 +33,18 @@ describe('buildLogFile', () => {
     await expect(buildLogFile([], undefined)).rejects.toThrow(RangeError)
   })
 
+  it('writes each file exactly, whatever file was built before it (buffers are reused)', async () => {
+    const big = Array.from({ length: 3000 }, (_, i) => JSON.stringify(record({ eventName: `Big${i}${'x'.repeat(3000)}` })))
+    const small = [JSON.stringify(record({ eventName: 'Ünïcode ✓' }))]
+    for (const texts of [big, small, big, small]) {
+      const file = await buildLogFile(texts, undefined)
+      const json = gunzipSync(file.body)
+      expect(json.equals(Buffer.from(`{"Records":[${texts.join(',')}]}`, 'utf8'))).toBe(true)
+      expect(file.uncompressedBytes).toBe(json.length)
+      expect(file.sha256).toBe(createHash('sha256').update(json).digest('hex'))
+    }
+  })
+
   it('counts a record as its UTF-8 JSON plus a separator', () => {
     const json = JSON.stringify(record({ eventName: 'Ünïcode' }))
     expect(serializedRecordBytes(json)).toBe(Buffer.byteLength(json) + 1)
