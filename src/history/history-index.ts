@@ -72,7 +72,7 @@ export class HistoryIndex implements Projection {
   /** The highest seq indexed; a first page pins its paging session to it. */
   #head: number
 
-  /** `db` is read for lookups; the index is written there too unless `options.writer` writes it elsewhere (the same database). */
+  /** Lookups read `db`; the index is written on it too, or by `options.writer` (on the same database, from a thread of its own say). */
   constructor(db: Database.Database, journal: Journal, options: HistoryIndexOptions & { writer?: HistoryWriter }) {
     this.#db = db
     this.#journal = journal

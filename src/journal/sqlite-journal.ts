@@ -47,7 +47,6 @@ export function eventIdKey(eventId: string): Buffer | string {
 }
 
 interface Pending {
-  inputs: AppendInput[]
   keys: RecordKeys[]
   texts: string[]
   skeletons: (string | undefined)[]
@@ -130,7 +129,7 @@ export class SqliteJournal implements Journal {
     const skeletons = inputs.map((i) => ('encoded' in i ? i.encoded.skeleton : undefined))
     this.#queuedEvents += inputs.length
     return new Promise((resolve, reject) => {
-      this.#queue.push({ inputs, keys, texts, skeletons, encoded, resolve, reject })
+      this.#queue.push({ keys, texts, skeletons, encoded, resolve, reject })
       if (options.lazy) this.#lazyFlush ??= setTimeout(() => this.#scheduleFlush(), LAZY_COMMIT_MS)
       else this.#scheduleFlush()
     })
@@ -149,12 +148,12 @@ export class SqliteJournal implements Journal {
     this.#lazyFlush = undefined
     const batch = this.#queue
     this.#queue = []
-    const events = batch.reduce((n, p) => n + p.inputs.length, 0)
+    const events = batch.reduce((n, p) => n + p.keys.length, 0)
     this.#queuedEvents -= events
     if (batch.length === 0) return
     let results: AppendResult[][]
     const commit = this.#db.transaction(() =>
-      batch.map((p) => p.inputs.map((_, i) => this.#appendOne(p.keys[i]!, p.encoded[i]!))),
+      batch.map((p) => p.keys.map((k, i) => this.#appendOne(k, p.encoded[i]!))),
     )
     try {
       results = this.#wal ? withoutSync(this.#db, commit) : commit()
