@@ -48,6 +48,18 @@ describe('RecordCodec', () => {
     expect(codec.decodeJson(codec.encodeJson(text))).toBe(text)
   })
 
+  it('encodes texts of any size and script one after another (its input buffer is reused and grows)', () => {
+    const codec = new RecordCodec()
+    const texts = [
+      JSON.stringify({ eventName: '✓'.repeat(30_000) }), // 90,000 UTF-8 bytes: past the first buffer
+      '{"eventName":"a"}',
+      JSON.stringify({ eventName: '𝄞 Ünïcode '.repeat(5_000), n: 1 }),
+      '{"eventName":"b"}',
+    ]
+    const encoded = texts.map((t) => codec.encodeJson(t))
+    expect(encoded.map((e) => codec.decodeJson(e))).toEqual(texts)
+  })
+
   it('reads rows written with deflate by earlier versions (formats 1 and 2)', () => {
     const codec = new RecordCodec()
     const r = record(2)

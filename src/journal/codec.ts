@@ -86,6 +86,8 @@ export class RecordCodec {
   readonly #cctx = new zstd.CCtx()
   readonly #dctx = new zstd.DCtx()
   #scratch = Buffer.allocUnsafe(zstd.compressBound(64 * 1024))
+  /** A record's UTF-8 bytes on their way into zstd: kept, so encoding allocates only its output. */
+  #input = Buffer.allocUnsafe(64 * 1024)
 
   /** `load` finds a dictionary this codec has not seen (one trained by another process, e.g. `opentrail import`). */
   constructor(load: (id: number) => Buffer | undefined = () => undefined) {
@@ -117,7 +119,9 @@ export class RecordCodec {
 
   /** Stores a record given as its JSON text (the text `decodeJson` gives back). */
   encodeJson(text: string): Buffer {
-    const json = Buffer.from(text)
+    // UTF-8 takes at most 3 bytes per UTF-16 unit.
+    if (this.#input.length < text.length * 3) this.#input = Buffer.allocUnsafe(text.length * 3)
+    const json = this.#input.subarray(0, this.#input.write(text, 0, 'utf8'))
     const bound = zstd.compressBound(json.length)
     if (this.#scratch.length < bound) this.#scratch = Buffer.allocUnsafe(bound)
     const dictionary = this.#dictionaries.get(this.#currentId)!

@@ -1,5 +1,6 @@
 /** Identifiers the service assigns: time-ordered event IDs and CloudTrail-style request IDs. */
-import { createHash, randomBytes, randomFillSync } from 'node:crypto'
+import * as crypto from 'node:crypto'
+import { randomBytes, randomFillSync } from 'node:crypto'
 import { v7 as uuidv7 } from 'uuid'
 
 /**
@@ -32,8 +33,12 @@ export function newEventId(): string {
  * they land together at that index's end (random keys dirtied a page of an index per event).
  */
 export function eventIdOf(eventTimeMs: number, key: string): string {
-  return uuidv7({ msecs: eventTimeMs, random: createHash('sha256').update(key, 'utf8').digest() })
+  return uuidv7({ msecs: eventTimeMs, random: sha256(key) })
 }
+
+/** One-shot `crypto.hash` where Node has it (20.12+): no Hash object per call. */
+const sha256: (text: string) => Buffer =
+  typeof crypto.hash === 'function' ? (text) => crypto.hash('sha256', text, 'buffer') : (text) => crypto.createHash('sha256').update(text, 'utf8').digest()
 
 /** A request ID shaped like CloudTrail's (a UUID). */
 export function newRequestId(): string {
