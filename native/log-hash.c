@@ -1,5 +1,6 @@
 /*
- * gunzip + SHA-256 of one log file on libuv's thread pool, for validate-logs.
+ * gunzip + SHA-256 of one log file on libuv's thread pool, for validate-logs; and gzip of
+ * one log file, for trail delivery.
  *
  * Why native: zlib inflates CloudTrail JSON at ~300 MB/s a core on the machines this runs
  * on; libdeflate does ~1,500 MB/s. No npm package wraps libdeflate's decompressor without
@@ -17,6 +18,11 @@
  * its trailer states. Anything else (corrupt, truncated, several members, a lying trailer)
  * resolves to null and the caller hashes the file with zlib, whose semantics are the
  * reference (they match the AWS CLI's).
+ *
+ * gzip: libdeflate at level 6 writes files as small as zlib's level 6 about 1.5 times as
+ * fast (measured on CloudTrail log files: 223-241 MB/s against 155-159), and trails gzip
+ * every record they deliver. Its output is deterministic (no time in the header), as a
+ * replayed delivery needs.
  */
 #include <dlfcn.h>
 #include <fcntl.h>
@@ -40,6 +46,17 @@ static alloc_fn ld_alloc;
 static free_fn ld_free;
 static gzip_ex_fn ld_gzip;
 static const char *ld_error;
+
+struct libdeflate_compressor;
+typedef struct libdeflate_compressor *(*compressor_alloc_fn)(int);
+typedef void (*compressor_free_fn)(struct libdeflate_compressor *);
+typedef size_t (*gzip_compress_fn)(struct libdeflate_compressor *, const void *, size_t, void *, size_t);
+typedef size_t (*gzip_bound_fn)(struct libdeflate_compressor *, size_t);
+
+static compressor_alloc_fn lc_alloc;
+static compressor_free_fn lc_free;
+static gzip_compress_fn lc_gzip;
+static gzip_bound_fn lc_bound;
 
 /* Deflate expands at most 1032:1; a trailer claiming more is a lie. */
 #define MAX_RATIO 1032
@@ -98,6 +115,46 @@ static void open_libdeflate(void) {
   ld_free = (free_fn)dlsym(lib, "libdeflate_free_decompressor");
   ld_gzip = (gzip_ex_fn)dlsym(lib, "libdeflate_gzip_decompress_ex");
   if (!ld_alloc || !ld_free || !ld_gzip) { ld_error = "libdeflate.so.0 lacks libdeflate_gzip_decompress_ex"; ld_gzip = NULL; }
+  lc_alloc = (compressor_alloc_fn)dlsym(lib, "libdeflate_alloc_compressor");
+  lc_free = (compressor_free_fn)dlsym(lib, "libdeflate_free_compressor");
+  lc_gzip = (gzip_compress_fn)dlsym(lib, "libdeflate_gzip_compress");
+  lc_bound = (gzip_bound_fn)dlsym(lib, "libdeflate_gzip_compress_bound");
+  if (!lc_alloc || !lc_free || !lc_bound) lc_gzip = NULL;
+}
+
+/*
+ * Idle compressors, shared by libuv's threads: a compressor's tables are about a megabyte
+ * at level 6, and fresh memory costs more here than compressing a file.
+ */
+typedef struct Compressor {
+  struct Compressor *next;
+  int level;
+  struct libdeflate_compressor *c;
+} Compressor;
+
+static Compressor *idle_compressors;
+
+static Compressor *take_compressor(int level) {
+  pthread_mutex_lock(&idle_lock);
+  Compressor **at = &idle_compressors;
+  while (*at && (*at)->level != level) at = &(*at)->next;
+  Compressor *k = *at;
+  if (k) *at = k->next;
+  pthread_mutex_unlock(&idle_lock);
+  if (k) return k;
+  k = calloc(1, sizeof(Compressor));
+  if (!k) return NULL;
+  k->level = level;
+  k->c = lc_alloc(level);
+  if (!k->c) { free(k); return NULL; }
+  return k;
+}
+
+static void give_back_compressor(Compressor *k) {
+  pthread_mutex_lock(&idle_lock);
+  k->next = idle_compressors;
+  idle_compressors = k;
+  pthread_mutex_unlock(&idle_lock);
 }
 
 /* SHA-256 (lower hex) of the plain gzip file `in`; 0 for anything else. */
@@ -243,6 +300,105 @@ static napi_value sha256_of_gzip_file(napi_env env, napi_callback_info info) {
   return queue(env, job);
 }
 
+typedef struct {
+  napi_async_work work;
+  napi_deferred deferred;
+  napi_ref input_ref; /* the caller's Uint8Array, kept alive until done */
+  const uint8_t *in;
+  size_t in_len;
+  int level;
+  uint8_t *out; /* malloc'd; handed to the resolved Buffer, which frees it */
+  size_t out_len;
+} GzipJob;
+
+static void gzip_execute(napi_env env, void *data) {
+  (void)env;
+  GzipJob *job = data;
+  Compressor *k = take_compressor(job->level);
+  if (!k) return;
+  size_t bound = lc_bound(k->c, job->in_len);
+  job->out = malloc(bound ? bound : 1);
+  if (job->out) job->out_len = lc_gzip(k->c, job->in, job->in_len, job->out, bound);
+  give_back_compressor(k);
+  if (job->out_len == 0) { free(job->out); job->out = NULL; }
+}
+
+static void free_output(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  free(data);
+}
+
+static void gzip_complete(napi_env env, napi_status status, void *data) {
+  GzipJob *job = data;
+  napi_value value = NULL;
+  if (status == napi_ok && job->out) {
+    if (napi_create_external_buffer(env, job->out_len, job->out, free_output, NULL, &value) == napi_ok) {
+      job->out = NULL; /* the Buffer owns it now */
+    } else {
+      /* Runtimes that refuse external buffers get a copy. */
+      void *copy = NULL;
+      if (napi_create_buffer_copy(env, job->out_len, job->out, &copy, &value) != napi_ok) value = NULL;
+    }
+  }
+  if (value) {
+    napi_resolve_deferred(env, job->deferred, value);
+  } else {
+    napi_value message, error;
+    napi_create_string_utf8(env, "gzip failed (out of memory)", NAPI_AUTO_LENGTH, &message);
+    napi_create_error(env, NULL, message, &error);
+    napi_reject_deferred(env, job->deferred, error);
+  }
+  napi_delete_reference(env, job->input_ref);
+  napi_delete_async_work(env, job->work);
+  free(job->out);
+  free(job);
+}
+
+/* gzip(bytes: Uint8Array, level: number): Promise<Buffer> */
+static napi_value gzip_bytes(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  bool is_typed = false;
+  napi_typedarray_type type = napi_int8_array;
+  size_t length = 0, offset = 0;
+  void *bytes = NULL;
+  napi_value buffer;
+  int32_t level = 0;
+  if (argc < 2 || napi_is_typedarray(env, argv[0], &is_typed) != napi_ok || !is_typed ||
+      napi_get_typedarray_info(env, argv[0], &type, &length, &bytes, &buffer, &offset) != napi_ok || type != napi_uint8_array ||
+      napi_get_value_int32(env, argv[1], &level) != napi_ok || level < 0 || level > 12) {
+    napi_throw_type_error(env, NULL, "gzip expects a Uint8Array and a level from 0 to 12");
+    return NULL;
+  }
+  if (!lc_gzip) {
+    napi_throw_error(env, NULL, ld_error ? ld_error : "libdeflate's compressor is unavailable");
+    return NULL;
+  }
+  GzipJob *job = calloc(1, sizeof(GzipJob));
+  if (!job) { napi_throw_error(env, NULL, "out of memory"); return NULL; }
+  job->in = bytes;
+  job->in_len = length;
+  job->level = level;
+  napi_create_reference(env, argv[0], 1, &job->input_ref);
+  napi_value promise, name;
+  napi_create_promise(env, &job->deferred, &promise);
+  napi_create_string_utf8(env, "opentrail:gzip", NAPI_AUTO_LENGTH, &name);
+  napi_create_async_work(env, NULL, name, gzip_execute, gzip_complete, job, &job->work);
+  napi_queue_async_work(env, job->work);
+  return promise;
+}
+
+/* gzipUnavailableReason(): string | null */
+static napi_value gzip_unavailable_reason(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value value;
+  if (lc_gzip) napi_get_null(env, &value);
+  else napi_create_string_utf8(env, ld_error ? ld_error : "libdeflate.so.0 lacks its gzip compressor", NAPI_AUTO_LENGTH, &value);
+  return value;
+}
+
 /* unavailableReason(): string | null — null when the fast path works, else why not. */
 static napi_value unavailable_reason(napi_env env, napi_callback_info info) {
   (void)info;
@@ -262,5 +418,9 @@ NAPI_MODULE_INIT() {
   napi_set_named_property(env, exports, "sha256OfGzipFile", fn);
   napi_create_function(env, "unavailableReason", NAPI_AUTO_LENGTH, unavailable_reason, NULL, &fn);
   napi_set_named_property(env, exports, "unavailableReason", fn);
+  napi_create_function(env, "gzip", NAPI_AUTO_LENGTH, gzip_bytes, NULL, &fn);
+  napi_set_named_property(env, exports, "gzip", fn);
+  napi_create_function(env, "gzipUnavailableReason", NAPI_AUTO_LENGTH, gzip_unavailable_reason, NULL, &fn);
+  napi_set_named_property(env, exports, "gzipUnavailableReason", fn);
   return exports;
 }

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 /**
- * Builds native/ (the fast log file hash of validate-logs) with npm's own node-gyp, as
- * better-sqlite3 is built. The addon is optional: where it cannot be built, validate-logs
- * hashes with zlib at a fifth of the speed, so a failed build warns instead of failing
- * the install.
+ * Builds native/ (validate-logs' fast log file hash, trails' gzip) with npm's own node-gyp,
+ * as better-sqlite3 is built. The addon is optional: where it cannot be built, validate-logs
+ * hashes with zlib at a fifth of the speed and trails gzip at two thirds, so a failed build
+ * warns instead of failing the install.
  */
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
@@ -15,5 +15,5 @@ const result = nodeGyp
   : spawnSync('node-gyp', ['rebuild'], { cwd, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' })
 if (result.status !== 0) {
   const why = result.error?.message ?? result.stderr.split('\n').filter((l) => /error|ERR!/i.test(l)).slice(0, 5).join('\n')
-  console.warn(`opentrail: the native log hash was not built, so validate-logs will use zlib (slower):\n${why}`)
+  console.warn(`opentrail: the native addon was not built, so validate-logs and trail delivery will use zlib (slower):\n${why}`)
 }

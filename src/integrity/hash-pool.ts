@@ -1,7 +1,7 @@
 /**
  * Log file hashing (gunzip + SHA-256) off the event loop.
  *
- * First choice, the native addon (native-log-hash.ts): libdeflate and OpenSSL on libuv's
+ * First choice, the native addon (src/native): libdeflate and OpenSSL on libuv's
  * thread pool, about five times zlib's speed, no threads to start. It answers plain files
  * only; any other (corrupt, truncated, several members) is hashed with zlib below, whose
  * semantics are the reference.
@@ -16,7 +16,7 @@
 import { availableParallelism } from 'node:os'
 import { WorkerThread, type WorkerReply } from '../workers/index.js'
 import { sha256OfGunzipped } from './log-hash.js'
-import { nativeLogHash } from './native-log-hash.js'
+import { nativeLogHash } from '../native/index.js'
 
 export interface HashRequest {
   id: number

@@ -12,7 +12,7 @@ import { gzipSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
 import { GunzipError, HashPool } from './hash-pool.js'
 import { sha256OfGunzipped, sha256OfGunzippedSync } from './log-hash.js'
-import { nativeLogHash, nativeLogHashUnavailable } from './native-log-hash.js'
+import { nativeLogHash, nativeLogHashUnavailable } from '../native/index.js'
 
 const sha256 = (bytes: Buffer | string): string => createHash('sha256').update(bytes).digest('hex')
 
