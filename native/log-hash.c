@@ -239,13 +239,37 @@ static void complete(napi_env env, napi_status status, void *data) {
   free(job);
 }
 
-static napi_value queue(napi_env env, Job *job) {
+/* Queues `job` on libuv's thread pool; its promise settles in `done`. */
+static napi_value queue_work(napi_env env, const char *label, napi_async_execute_callback run, napi_async_complete_callback done,
+                             void *job, napi_deferred *deferred, napi_async_work *work) {
   napi_value promise, name;
-  napi_create_promise(env, &job->deferred, &promise);
-  napi_create_string_utf8(env, "opentrail:sha256OfGzip", NAPI_AUTO_LENGTH, &name);
-  napi_create_async_work(env, NULL, name, execute, complete, job, &job->work);
-  napi_queue_async_work(env, job->work);
+  napi_create_promise(env, deferred, &promise);
+  napi_create_string_utf8(env, label, NAPI_AUTO_LENGTH, &name);
+  napi_create_async_work(env, NULL, name, run, done, job, work);
+  napi_queue_async_work(env, *work);
   return promise;
+}
+
+static napi_value queue(napi_env env, Job *job) {
+  return queue_work(env, "opentrail:sha256OfGzip", execute, complete, job, &job->deferred, &job->work);
+}
+
+/* The bytes of a Uint8Array argument; 0 (nothing thrown) when `value` is not one. */
+static int uint8_array(napi_env env, napi_value value, void **bytes, size_t *length) {
+  bool is_typed = false;
+  napi_typedarray_type type = napi_int8_array;
+  size_t offset = 0;
+  napi_value buffer;
+  return napi_is_typedarray(env, value, &is_typed) == napi_ok && is_typed &&
+         napi_get_typedarray_info(env, value, &type, length, bytes, &buffer, &offset) == napi_ok && type == napi_uint8_array;
+}
+
+/* null when `ok`, else the reason (what dlopen found, or `fallback`). */
+static napi_value reason(napi_env env, int ok, const char *fallback) {
+  napi_value value;
+  if (ok) napi_get_null(env, &value);
+  else napi_create_string_utf8(env, ld_error ? ld_error : fallback, NAPI_AUTO_LENGTH, &value);
+  return value;
 }
 
 static int usable(napi_env env) {
@@ -259,13 +283,9 @@ static napi_value sha256_of_gzip(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  bool is_typed = false;
-  napi_typedarray_type type = napi_int8_array;
-  size_t length = 0, offset = 0;
+  size_t length = 0;
   void *bytes = NULL;
-  napi_value buffer;
-  if (argc < 1 || napi_is_typedarray(env, argv[0], &is_typed) != napi_ok || !is_typed ||
-      napi_get_typedarray_info(env, argv[0], &type, &length, &bytes, &buffer, &offset) != napi_ok || type != napi_uint8_array) {
+  if (argc < 1 || !uint8_array(env, argv[0], &bytes, &length)) {
     napi_throw_type_error(env, NULL, "sha256OfGzip expects a Uint8Array");
     return NULL;
   }
@@ -360,15 +380,10 @@ static napi_value gzip_bytes(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value argv[2];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  bool is_typed = false;
-  napi_typedarray_type type = napi_int8_array;
-  size_t length = 0, offset = 0;
+  size_t length = 0;
   void *bytes = NULL;
-  napi_value buffer;
   int32_t level = 0;
-  if (argc < 2 || napi_is_typedarray(env, argv[0], &is_typed) != napi_ok || !is_typed ||
-      napi_get_typedarray_info(env, argv[0], &type, &length, &bytes, &buffer, &offset) != napi_ok || type != napi_uint8_array ||
-      napi_get_value_int32(env, argv[1], &level) != napi_ok || level < 0 || level > 12) {
+  if (argc < 2 || !uint8_array(env, argv[0], &bytes, &length) || napi_get_value_int32(env, argv[1], &level) != napi_ok || level < 0 || level > 12) {
     napi_throw_type_error(env, NULL, "gzip expects a Uint8Array and a level from 0 to 12");
     return NULL;
   }
@@ -382,30 +397,19 @@ static napi_value gzip_bytes(napi_env env, napi_callback_info info) {
   job->in_len = length;
   job->level = level;
   napi_create_reference(env, argv[0], 1, &job->input_ref);
-  napi_value promise, name;
-  napi_create_promise(env, &job->deferred, &promise);
-  napi_create_string_utf8(env, "opentrail:gzip", NAPI_AUTO_LENGTH, &name);
-  napi_create_async_work(env, NULL, name, gzip_execute, gzip_complete, job, &job->work);
-  napi_queue_async_work(env, job->work);
-  return promise;
+  return queue_work(env, "opentrail:gzip", gzip_execute, gzip_complete, job, &job->deferred, &job->work);
 }
 
 /* gzipUnavailableReason(): string | null */
 static napi_value gzip_unavailable_reason(napi_env env, napi_callback_info info) {
   (void)info;
-  napi_value value;
-  if (lc_gzip) napi_get_null(env, &value);
-  else napi_create_string_utf8(env, ld_error ? ld_error : "libdeflate.so.0 lacks its gzip compressor", NAPI_AUTO_LENGTH, &value);
-  return value;
+  return reason(env, lc_gzip != NULL, "libdeflate.so.0 lacks its gzip compressor");
 }
 
 /* unavailableReason(): string | null — null when the fast path works, else why not. */
 static napi_value unavailable_reason(napi_env env, napi_callback_info info) {
   (void)info;
-  napi_value value;
-  if (ld_gzip) napi_get_null(env, &value);
-  else napi_create_string_utf8(env, ld_error ? ld_error : "libdeflate unavailable", NAPI_AUTO_LENGTH, &value);
-  return value;
+  return reason(env, ld_gzip != NULL, "libdeflate unavailable");
 }
 
 NAPI_MODULE_INIT() {
