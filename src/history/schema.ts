@@ -86,10 +86,8 @@ export function createHistorySchema(db: Database.Database): void {
       PRIMARY KEY (scope, attr, value, time, seq)
     ) WITHOUT ROWID;
   `)
-  const version = db.prepare("SELECT value FROM history_meta WHERE key = 'schema'").get() as { value: number } | undefined
-  if (version === undefined) {
-    db.prepare("INSERT INTO history_meta (key, value) VALUES ('schema', ?)").run(SCHEMA_VERSION)
-  } else if (version.value !== SCHEMA_VERSION) {
-    throw new Error(`history index schema version ${version.value} is not supported (expected ${SCHEMA_VERSION})`)
-  }
+  // OR IGNORE: the index's writer thread may create the schema on its own connection at the same time.
+  db.prepare("INSERT OR IGNORE INTO history_meta (key, value) VALUES ('schema', ?)").run(SCHEMA_VERSION)
+  const version = (db.prepare("SELECT value FROM history_meta WHERE key = 'schema'").get() as { value: number }).value
+  if (version !== SCHEMA_VERSION) throw new Error(`history index schema version ${version} is not supported (expected ${SCHEMA_VERSION})`)
 }
