@@ -8,7 +8,7 @@
  */
 import { RecordCodec } from '../journal/index.js'
 import type { RecordDictionary } from '../journal/index.js'
-import { WorkerThread, type WorkerReply } from '../workers/index.js'
+import { WorkerThread } from '../workers/index.js'
 import { convertAuditEvents, type Conversion, type ConversionRequest } from './audit-event-conversion.js'
 
 export interface WorkerRequest {
@@ -20,12 +20,10 @@ export interface WorkerRequest {
 
 type PackedConversion = Exclude<Conversion, { ok: true }> | { ok: true; json: string; skeleton: string; eventID: string; eventTime: string; length: number }
 
-interface ConversionAnswer {
+export interface ConversionAnswer {
   results: PackedConversion[]
   blob: ArrayBuffer
 }
-
-export type ConversionReply = WorkerReply<ConversionAnswer>
 
 interface Thread {
   worker: WorkerThread<Omit<WorkerRequest, 'id'>, ConversionAnswer>

@@ -7,7 +7,7 @@
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
 import type Database from 'better-sqlite3'
-import { WorkerThread, type WorkerReply } from '../workers/index.js'
+import { WorkerThread } from '../workers/index.js'
 import { HistoryStore, type IndexedEntry } from './history-store.js'
 
 export interface HistoryWriter {
@@ -51,7 +51,6 @@ export type HistoryWorkerRequest =
   | { type: 'close' }
 
 export type HistoryWorkerAnswer = { value?: number | number[] }
-export type HistoryWorkerReply = WorkerReply<HistoryWorkerAnswer>
 
 /**
  * The index written by history-worker.ts on its own connection to `path`. A thread that dies

@@ -14,7 +14,7 @@
  * tests, which run the TypeScript sources where no compiled worker file exists).
  */
 import { availableParallelism } from 'node:os'
-import { WorkerThread, type WorkerReply } from '../workers/index.js'
+import { WorkerThread } from '../workers/index.js'
 import { sha256OfGunzipped } from './log-hash.js'
 import { nativeLogHash } from '../native/index.js'
 
@@ -23,8 +23,6 @@ export interface HashRequest {
   /** The gzip bytes, transferred. */
   gz: ArrayBuffer
 }
-
-export type HashReply = WorkerReply<{ hash: string }>
 
 /** Thrown (as a rejection) for a log file that does not gunzip. */
 export class GunzipError extends Error {

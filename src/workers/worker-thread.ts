@@ -8,7 +8,7 @@
  * Hand-written rather than piscina: piscina pulls an optional prebuilt native package, and
  * installs here take nothing that downloads binaries.
  */
-import { Worker } from 'node:worker_threads'
+import { Worker, parentPort } from 'node:worker_threads'
 
 /** What a worker posts back: its answer, or the message of what it threw. */
 export type WorkerReply<Answer> = ({ id: number } & Answer) | { id: number; error: string }
@@ -78,4 +78,29 @@ export class WorkerThread<Request extends object, Answer extends object> {
   async terminate(): Promise<void> {
     await this.#worker.terminate()
   }
+}
+
+/**
+ * The thread's side of WorkerThread, for a worker entry: answers each request with the
+ * reply carrying its id, or with the message of what `answer` threw. `transfer` names what
+ * of an answer is moved rather than copied.
+ */
+export function answerRequests<Request extends object, Answer extends object>(
+  answer: (request: Request) => Answer,
+  transfer: (answer: Answer) => ArrayBuffer[] = () => [],
+): void {
+  const port = parentPort
+  if (!port) throw new Error('a worker entry runs as a worker thread')
+  port.on('message', (message: Request & { id: number }) => {
+    let reply: WorkerReply<Answer>
+    let moved: ArrayBuffer[] = []
+    try {
+      const answered = answer(message)
+      reply = { ...answered, id: message.id }
+      moved = transfer(answered)
+    } catch (error) {
+      reply = { id: message.id, error: error instanceof Error ? error.message : String(error) }
+    }
+    port.postMessage(reply, moved)
+  })
 }
