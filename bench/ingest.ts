@@ -7,6 +7,11 @@
  * single file gains nothing from concurrent writers unless their batches share a sync,
  * which is group commit, the very thing under test; so the baseline is the naive durable
  * log, one sync per acknowledged batch, with no HTTP, no auth, no parsing and no index.
+ *
+ * A second baseline, the floor server (floor-server.ts), takes the same load over HTTP and
+ * does only what PutAuditEvents' contract cannot do without: parse, checksums, eventData
+ * validity, a group-committed fsync. Its rate is a ceiling for any Node.js server on the
+ * machine, so it tells how much of the distance to the NDJSON baseline is the runtime's.
  */
 import { closeSync, fsyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -16,8 +21,9 @@ import type { Journal } from '../src/journal/index.js'
 import { HISTORY_PROJECTION_NAME } from '../src/history/index.js'
 import { TRAIL_DELIVERY_CURSOR } from '../src/delivery/index.js'
 import { integrationEventData } from './events.js'
+import { startFloorServer } from './floor-server.js'
 import { runLoad } from './load.js'
-import type { ClientPlacement } from './load.js'
+import type { ClientPlacement, IngestLoad } from './load.js'
 import type { SectionResult } from './report.js'
 import { BENCH_CREDENTIALS, defaultChannelArn, startBenchServer } from './server.js'
 import { formatMs, formatNumber, perSecond, summarizeLatencies } from './stats.js'
@@ -46,6 +52,7 @@ export async function benchIngest(options: IngestOptions): Promise<SectionResult
     await runLoad({ ...base, events: Math.min(2_000, options.events), maxDurationMs: 5_000, seed: SEED + 1, idPrefix: 'warm' }, options.client)
 
     const baseline = appendNdjson(join(dir, 'baseline.ndjson'), integrationEventData(app.accountId, options.events, SEED, nowMs), options.batchSize)
+    const floor = await floorRun({ ...base, events: options.events, seed: SEED, idPrefix: 'floor' }, join(dir, 'floor.ndjson'), options.client)
 
     const headBefore = await app.journal.head()
     let cpuBefore = process.cpuUsage()
@@ -60,6 +67,7 @@ export async function benchIngest(options: IngestOptions): Promise<SectionResult
 
     const rate = perSecond(run.events, run.elapsedMs)
     const baseRate = perSecond(baseline.events, baseline.elapsedMs)
+    const floorRate = perSecond(floor.events, floor.elapsedMs)
     // CPU of every thread of the process (server, its workers, the load generator) while the clock ran.
     const cpuMs = (cpu.user + cpu.system) / 1000
     const ack = summarizeLatencies(run.latenciesMs)
@@ -67,6 +75,7 @@ export async function benchIngest(options: IngestOptions): Promise<SectionResult
     const notes = [
       `${formatNumber(run.events, 0)} of ${formatNumber(options.events, 0)} prepared events sent (the run stops after ${formatMs(options.maxDurationMs)}), in batches of ${options.batchSize}, ${options.concurrency} concurrent clients (${options.client === 'worker' ? 'load generator in a worker thread of the server process' : 'load generator on the server thread'}), bodies built and SigV4-signed before the clock starts.`,
       `baseline: the same eventData strings as NDJSON lines, one writer, writeSync + fsyncSync per batch of ${options.batchSize}, in sequence.`,
+      `floor server: the same signed batches over HTTP to a Node.js server that only parses them, verifies checksums where given, parses each eventData and group-commits it to a file with fsync (${formatNumber(floorRate / baseRate, 2)}× the NDJSON baseline: the most any server in this runtime reaches here).`,
       `journal head grew by ${formatNumber(stored, 0)} events; failed events: ${run.failures}${run.firstFailure ? ` (first: ${run.firstFailure})` : ''}.`,
     ]
     return {
@@ -74,6 +83,7 @@ export async function benchIngest(options: IngestOptions): Promise<SectionResult
       rows: [
         { metric: 'durable events/s', value: formatNumber(rate, 0), baseline: formatNumber(baseRate, 0), ratio: rate / baseRate, target: `>= ${TARGET_RATIO} of baseline`, pass: rate / baseRate >= TARGET_RATIO },
         { metric: 'durable events/s (absolute)', value: formatNumber(rate, 0), target: `>= ${formatNumber(TARGET_EVENTS_PER_SECOND, 0)}`, pass: rate >= TARGET_EVENTS_PER_SECOND },
+        { metric: 'durable events/s against the floor server', value: formatNumber(rate, 0), baseline: formatNumber(floorRate, 0), ratio: rate / floorRate },
         { metric: 'elapsed', value: formatMs(run.elapsedMs), baseline: formatMs(baseline.elapsedMs) },
         { metric: 'CPU per acknowledged event (all threads, load generator included)', value: `${formatNumber((cpuMs * 1000) / Math.max(1, run.events), 0)} µs` },
         { metric: 'batch ack latency p50 (HTTP) / write+fsync p50', value: formatMs(ack.p50Ms), baseline: formatMs(sync.p50Ms), ratio: ack.p50Ms / sync.p50Ms },
@@ -87,6 +97,7 @@ export async function benchIngest(options: IngestOptions): Promise<SectionResult
         failedEvents: run.failures,
         eventsPerSecond: rate,
         baselineEventsPerSecond: baseRate,
+        floorEventsPerSecond: floorRate,
         ratio: rate / baseRate,
         ackP50Ms: ack.p50Ms,
         ackP99Ms: ack.p99Ms,
@@ -102,6 +113,20 @@ export async function benchIngest(options: IngestOptions): Promise<SectionResult
   } finally {
     await app.close()
     rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+/** The load against the floor server, warmed up as the real run is. */
+async function floorRun(load: IngestLoad, path: string, client: ClientPlacement) {
+  const floor = await startFloorServer(path)
+  try {
+    const spec = { ...load, endpoint: floor.url }
+    await runLoad({ ...spec, events: Math.min(2_000, load.events), maxDurationMs: 5_000, idPrefix: 'floor-warm' }, client)
+    const result = await runLoad(spec, client)
+    if (result.failures) throw new Error(`the floor server failed ${result.failures} events (first: ${result.firstFailure})`)
+    return result
+  } finally {
+    await floor.close()
   }
 }
 
