@@ -75,7 +75,15 @@ export class HistoryStore {
       // The index is rebuilt from the journal on replay, so its commits need not wait for the disk.
       withoutSync(this.#db, () =>
         this.#db.transaction(() => {
-          for (const [seq, json] of entries) this.#indexOne(seq, JSON.parse(json) as RecordSkeleton)
+          const events: EventInsert[] = []
+          const postings: PostingInsert[] = []
+          for (const [seq, json] of entries) this.#indexOne(seq, JSON.parse(json) as RecordSkeleton, events, postings)
+          // In key order: each insert then lands next to the last one, on pages already in
+          // the cache, where batch order scattered them over every posting list.
+          events.sort(keyOrder(4))
+          postings.sort(keyOrder(5))
+          for (const e of events) this.#insertEvent.run(...e)
+          for (const p of postings) this.#insertPosting.run(...p)
           this.#setHead.run(lastSeq)
         })(),
       )
@@ -108,7 +116,7 @@ export class HistoryStore {
     })()
   }
 
-  #indexOne(seq: number, record: RecordSkeleton): void {
+  #indexOne(seq: number, record: RecordSkeleton, events: EventInsert[], postings: PostingInsert[]): void {
     const a = historyAttributes(record)
     if (a.category !== 'management' && a.category !== 'insight') return
     const scope = this.#scopes.intern(record.recipientAccountId ?? '', record.awsRegion ?? '', CATEGORY[a.category])
@@ -126,8 +134,22 @@ export class HistoryStore {
         for (const k of resourceNameKeys(r.ResourceName)) res.push([ATTR.ResourceName, this.#strings.intern(k)])
       }
     }
-    this.#insertEvent.run(scope, ro, time, seq, name, source, user, akey, res.length ? JSON.stringify(res) : null)
-    for (const p of postingsOf({ name, source, user, akey, res })) this.#insertPosting.run(scope, p.attr, p.value, time, seq)
+    events.push([scope, ro, time, seq, name, source, user, akey, res.length ? JSON.stringify(res) : null])
+    for (const p of postingsOf({ name, source, user, akey, res })) postings.push([scope, p.attr, p.value, time, seq])
+  }
+}
+
+type EventInsert = [scope: number, ro: number, time: number, seq: number, name: number | null, source: number | null, user: number | null, akey: number | null, res: string | null]
+type PostingInsert = [scope: number, attr: number, value: number, time: number, seq: number]
+
+/** Rows in the order of their first `columns` values, the table's primary key (all integers). */
+function keyOrder(columns: number): (a: readonly (number | string | null)[], b: readonly (number | string | null)[]) => number {
+  return (a, b) => {
+    for (let i = 0; i < columns; i++) {
+      const d = (a[i] as number) - (b[i] as number)
+      if (d !== 0) return d
+    }
+    return 0
   }
 }
 
