@@ -1,6 +1,6 @@
 /**
  * The ingest section's second baseline: the least a Node.js HTTP server can do and still
- * keep PutAuditEvents' contract for valid batches. It parses the request, verifies each
+ * keep PutAuditEvents' contract for valid batches. It parses the request, verifies each given
  * eventDataChecksum, parses each eventData (an invalid one must be refused per event),
  * appends the batch to a file and answers after an fsync shared by the batches that
  * arrived meanwhile (group commit, as a durable journal must). It does not authenticate,

@@ -77,7 +77,7 @@ export class HistoryStore {
         this.#db.transaction(() => {
           const events: EventInsert[] = []
           const postings: PostingInsert[] = []
-          for (const [seq, json] of entries) this.#indexOne(seq, JSON.parse(json) as RecordSkeleton, events, postings)
+          for (const [seq, json] of entries) this.#collectRows(seq, JSON.parse(json) as RecordSkeleton, events, postings)
           // In key order: each insert then lands next to the last one, on pages already in
           // the cache, where batch order scattered them over every posting list.
           events.sort(keyOrder(4))
@@ -116,7 +116,8 @@ export class HistoryStore {
     })()
   }
 
-  #indexOne(seq: number, record: RecordSkeleton, events: EventInsert[], postings: PostingInsert[]): void {
+  /** Adds the rows that index one event (none for events Event History does not show). */
+  #collectRows(seq: number, record: RecordSkeleton, events: EventInsert[], postings: PostingInsert[]): void {
     const a = historyAttributes(record)
     if (a.category !== 'management' && a.category !== 'insight') return
     const scope = this.#scopes.intern(record.recipientAccountId ?? '', record.awsRegion ?? '', CATEGORY[a.category])
